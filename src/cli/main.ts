@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/** The `tideline` command line. Each command lives in its own module; this file only wires flags to them. */
+import { Command, CommanderError, Option } from 'commander';
+import { huntCommand } from './hunt.js';
+import { UsageError } from './io.js';
+import { lintCommand, listCommand } from './rules.js';
+import { FORMATS } from './format.js';
+import { LEVELS } from '../sigma/rule.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function program(): Command {
+  const p = new Command('tideline')
+    .description('Detection engineering for AWS CloudTrail: Sigma rules, proven on real logs')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  p.command('hunt')
+    .description('run Sigma rules over CloudTrail logs (files, .json.gz, S3 export trees, NDJSON, EventBridge, lookup-events, - for stdin)')
+    .argument('<logs...>', 'log files or directories (walked recursively), or - for stdin')
+    .option('-r, --rules <path>', 'rule file or directory (repeatable; default: the bundled rules)', collect)
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, jsonl otherwise)').choices([...FORMATS]))
+    .option('-o, --output <file>', 'write alerts to a file instead of stdout')
+    .option('--since <time>', 'only events at or after this time (ISO-8601, or a duration back from now: 90m, 24h, 7d)')
+    .option('--until <time>', 'only events before this time')
+    .addOption(new Option('--min-level <level>', 'only rules of this level or higher').choices([...LEVELS]))
+    .option('-t, --tag <tag>', 'only rules with this tag or a tag under it, e.g. attack.t1562 (repeatable)', collect)
+    .option('-w, --workers <n>', 'worker threads (default: one per core)')
+    .option('--placeholders <file>', 'YAML values for %placeholders% used by the expand modifier')
+    .option('--stats <file>', 'write run statistics as JSON (for scripts and benchmarks)')
+    .option('--no-progress', 'no progress bar')
+    .option('--no-dedup', 'keep duplicate alerts (same rule and eventID)')
+    .action(async (logs: string[], flags) => {
+      process.exitCode = await huntCommand(logs, flags);
+    });
+
+  const rules = p.command('rules').description('work with Sigma rules');
+  rules
+    .command('lint')
+    .description('report every problem in every rule (file:line:col); exit 2 if any error')
+    .argument('[paths...]', 'rule files or directories (default: the bundled rules)')
+    .option('--strict', 'warnings fail too')
+    .option('-q, --quiet', 'print errors only')
+    .action((paths: string[], flags) => {
+      process.exitCode = lintCommand(paths, flags);
+    });
+  rules
+    .command('list')
+    .description('list rules with level, index field and title')
+    .argument('[paths...]', 'rule files or directories (default: the bundled rules)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'jsonl']).default('table'))
+    .action((paths: string[], flags) => {
+      process.exitCode = listCommand(paths, flags);
+    });
+  return p;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; anything else is a usage error.
+      process.exitCode = e.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`tideline: ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
+
+await main(process.argv);

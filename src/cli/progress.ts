@@ -1,0 +1,30 @@
+/** Progress on stderr, only when stderr is a terminal; messages printed meanwhile do not garble the bar. */
+import cliProgress from 'cli-progress';
+
+export class Progress {
+  private bar: cliProgress.SingleBar | null = null;
+
+  constructor(enabled: boolean, total: number, unit: string) {
+    if (!enabled || total <= 0) return;
+    this.bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: `{bar} {percentage}% | {value}/{total} ${unit} | {files} files | {alerts} alerts | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(total, 0, { files: 0, alerts: 0 });
+  }
+
+  update(value: number, payload: Record<string, number>): void {
+    this.bar?.update(value, payload);
+  }
+
+  /** Print a line on stderr above the bar. */
+  log(line: string): void {
+    if (this.bar) process.stderr.write('\r\x1b[K');
+    process.stderr.write(line + '\n');
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}

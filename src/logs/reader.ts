@@ -1,0 +1,306 @@
+/**
+ * Reading one log file: gzip or not, JSON or NDJSON, decided from the content, never the file name.
+ * Records go to a sink one by one with their provenance; every problem is reported to the sink with the record
+ * or line it concerns, and reading goes on where it can. Memory is bounded by one record (see scanner.ts).
+ */
+import { createReadStream, openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import type { Json, JsonObject } from '../sigma/fields.js';
+import { JsonSplitter, type SliceKind } from './scanner.js';
+import { classify, classifyElement } from './records.js';
+
+export interface RecordSink {
+  /** Optional raw prefilter: return false to skip parsing a single-record slice no rule can match. */
+  wants?: (buf: Buffer, start: number, end: number) => boolean;
+  record(rec: JsonObject, index: number): void;
+  error(message: string, where?: { index?: number; line?: number }): void;
+}
+
+export interface FileSummary {
+  /** Records seen, including those the prefilter skipped. */
+  records: number;
+  errors: number;
+  /** Set when the file is not a log file to hunt (a CloudTrail digest). */
+  skipped?: string;
+  bytes: number;
+}
+
+/** Files up to this compressed size are read and inflated in one go (fastest); larger ones are streamed. */
+const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
+const SNIFF = 256 * 1024;
+
+export async function readLogFile(path: string, sink: RecordSink): Promise<FileSummary> {
+  const summary: FileSummary = { records: 0, errors: 0, bytes: 0 };
+  const err = (message: string, where?: { index?: number; line?: number }) => {
+    summary.errors++;
+    sink.error(message, where);
+  };
+  let size: number;
+  let gz: boolean;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+      size = st.size;
+      const head = Buffer.alloc(2);
+      const n = readSync(fd, head, 0, 2, 0);
+      gz = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    err(`cannot read: ${describeFsError(e)}`);
+    return summary;
+  }
+  summary.bytes = size;
+  if (size === 0) {
+    err('empty file');
+    return summary;
+  }
+  const decoder = new Decoder(sink, summary, err);
+  if (size <= WHOLE_FILE_LIMIT) {
+    let data: Buffer | undefined;
+    try {
+      data = readFileSync(path);
+      if (gz) data = gunzipSync(data, { chunkSize: 1 << 20 });
+    } catch {
+      data = undefined; // fall through to the streaming path, which keeps the records before the damage
+    }
+    if (data) {
+      decoder.feed(data);
+      decoder.finish();
+      return summary;
+    }
+  }
+  await decodeStream(createReadStream(path, { highWaterMark: 1 << 20 }), gz, decoder, summary, err);
+  return summary;
+}
+
+/** Read records from a stream (stdin as `-`); gzip is recognised from the first bytes. */
+export async function readLogStream(input: Readable, sink: RecordSink): Promise<FileSummary> {
+  const summary: FileSummary = { records: 0, errors: 0, bytes: 0 };
+  const err = (message: string, where?: { index?: number; line?: number }) => {
+    summary.errors++;
+    sink.error(message, where);
+  };
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await it.next();
+  if (first.done || first.value.length === 0) {
+    err('empty input');
+    return summary;
+  }
+  const head = first.value;
+  const gz = head[0] === 0x1f && head[1] === 0x8b;
+  const all = Readable.from(
+    (async function* () {
+      yield head;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    })(),
+  );
+  await decodeStream(all, gz, new Decoder(sink, summary, err), summary, err);
+  return summary;
+}
+
+function decodeStream(raw: Readable, gz: boolean, decoder: Decoder, summary: FileSummary, err: (m: string) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stream = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 18 })) : raw;
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      raw.destroy();
+      err(`${gz ? 'corrupt gzip' : 'read error'}: ${describeFsError(e)} (after ${summary.records} records)`);
+      resolve();
+    };
+    raw.on('error', fail);
+    stream.on('error', fail);
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      decoder.feed(chunk);
+      if (decoder.stopped) {
+        failed = true;
+        raw.destroy();
+        resolve();
+      }
+    });
+    stream.on('end', () => {
+      if (failed) return;
+      decoder.finish();
+      resolve();
+    });
+  });
+}
+
+function describeFsError(e: unknown): string {
+  const x = e as NodeJS.ErrnoException;
+  if (x.code === 'ENOENT') return 'no such file';
+  if (x.code === 'EACCES') return 'permission denied';
+  if (x.code === 'EISDIR') return 'not a regular file';
+  if (x.code === 'Z_DATA_ERROR' || x.code === 'Z_BUF_ERROR') return x.message;
+  return x.message ?? String(e);
+}
+
+/** Turns decompressed bytes into records: sniffs JSON vs NDJSON once, then splits and classifies. */
+class Decoder {
+  private mode: 'unknown' | 'json' | 'lines' = 'unknown';
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private splitter: JsonSplitter;
+  private lineCarry: Buffer | null = null;
+  private line = 0;
+  private sawContent = false;
+  stopped: string | undefined;
+
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly summary: FileSummary,
+    private readonly err: (m: string, where?: { index?: number; line?: number }) => void,
+  ) {
+    this.splitter = new JsonSplitter((buf, s, e, kind) => this.onSlice(buf, s, e, kind));
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.stopped) return;
+    if (this.mode === 'unknown') {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < SNIFF) return;
+      this.decide();
+      return;
+    }
+    this.dispatch(chunk);
+  }
+
+  finish(): void {
+    if (this.mode === 'unknown') this.decide();
+    if (this.stopped) return;
+    if (this.mode === 'lines') {
+      if (this.lineCarry && this.lineCarry.length) this.onLine(this.lineCarry, 0, this.lineCarry.length);
+      this.lineCarry = null;
+    } else {
+      try {
+        this.splitter.end();
+      } catch (e) {
+        this.err(`${(e as Error).message} after ${this.summary.records} records`);
+      }
+    }
+    if (!this.sawContent && !this.stopped) this.err('empty file (no JSON content)');
+  }
+
+  private decide(): void {
+    let head = Buffer.concat(this.pending);
+    this.pending = [];
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3); // UTF-8 byte order mark
+    this.mode = looksLikeNdjson(head) ? 'lines' : 'json';
+    if (head.length) this.dispatch(head);
+  }
+
+  private dispatch(chunk: Buffer): void {
+    if (this.mode === 'lines') this.feedLines(chunk);
+    else {
+      try {
+        this.splitter.push(chunk);
+      } catch (e) {
+        this.stopped = `${(e as Error).message}`;
+        this.err(`invalid JSON: ${this.stopped} (after ${this.summary.records} records); rest of file not read`);
+      }
+    }
+  }
+
+  private feedLines(chunk: Buffer): void {
+    let buf = chunk;
+    if (this.lineCarry) {
+      buf = Buffer.concat([this.lineCarry, chunk]);
+      this.lineCarry = null;
+    }
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, start);
+      if (nl < 0) break;
+      this.onLine(buf, start, nl);
+      start = nl + 1;
+    }
+    if (start < buf.length) this.lineCarry = Buffer.from(buf.subarray(start));
+  }
+
+  private onLine(buf: Buffer, start: number, end: number): void {
+    this.line++;
+    let s = start;
+    let e = end;
+    while (s < e && isSpace(buf[s]!)) s++;
+    while (e > s && isSpace(buf[e - 1]!)) e--;
+    if (s === e) return;
+    this.sawContent = true;
+    this.onValue(buf, s, e, 'top', this.line);
+  }
+
+  private onSlice(buf: Buffer, start: number, end: number, kind: SliceKind): void {
+    this.sawContent = true;
+    this.onValue(buf, start, end, kind, undefined);
+  }
+
+  private onValue(buf: Buffer, start: number, end: number, kind: SliceKind, line: number | undefined): void {
+    const index = this.summary.records;
+    const where = line === undefined ? { index } : { index, line };
+    // Single-record slices may be skipped unparsed when no rule can match them.
+    if ((kind === 'Records' || (kind === 'top' && line !== undefined)) && this.sink.wants && !this.sink.wants(buf, start, end)) {
+      this.summary.records++;
+      return;
+    }
+    const bytes = buf.subarray(start, end);
+    if (!isUtf8(bytes)) this.err('invalid UTF-8 (bytes replaced with U+FFFD)', where);
+    let value: Json;
+    try {
+      value = JSON.parse(bytes.toString('utf8')) as Json;
+    } catch (e) {
+      this.summary.records++;
+      this.err(`invalid JSON: ${(e as Error).message}`, where);
+      return;
+    }
+    const c = kind === 'Records' || kind === 'Events' ? classifyElement(value, kind) : classify(value);
+    if (c.kind === 'digest') {
+      this.summary.skipped = 'CloudTrail digest file (integrity evidence, not events)';
+      return;
+    }
+    if (c.kind === 'error') {
+      this.summary.records++;
+      this.err(c.message, where);
+      return;
+    }
+    for (const rec of c.records) {
+      this.sink.record(rec, this.summary.records);
+      this.summary.records++;
+    }
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * NDJSON when the first line is a complete JSON value and more content follows, or when at least two of the
+ * first lines each look like a whole object. Pretty-printed JSON (`{` alone on the first line) is not NDJSON.
+ */
+export function looksLikeNdjson(head: Buffer): boolean {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const lines = text.split('\n').map((l) => l.trim());
+  const nonEmpty = lines.slice(0, -1).filter((l) => l.length); // the last piece may be cut by the sniff window
+  if (nonEmpty.length < 1) return false;
+  const whole = (l: string) => l.startsWith('{') && l.endsWith('}');
+  try {
+    JSON.parse(nonEmpty[0]!);
+    const rest = text.slice(text.indexOf(nonEmpty[0]!) + nonEmpty[0]!.length).trim();
+    if (rest.length > 0 && whole(nonEmpty[0]!)) return true;
+  } catch {
+    /* fall through to the shape test */
+  }
+  return nonEmpty.slice(0, 3).filter(whole).length >= 2;
+}

@@ -1,0 +1,199 @@
+/**
+ * Streaming splitter for JSON log files. It finds record boundaries in raw bytes without parsing, so memory stays
+ * bounded by one record whatever the file size, and so callers can decide per record whether to parse it at all.
+ *
+ * It yields, as byte slices:
+ * - each element of a top-level object's `Records` array (CloudTrail delivery files) or `Events` array
+ *   (`aws cloudtrail lookup-events` output), without materialising the rest of the object;
+ * - each element of a top-level array;
+ * - any other top-level value whole (a single record, an EventBridge envelope, or unknown JSON).
+ * NDJSON is split by lines instead (see reader.ts), because one broken line must not swallow the next.
+ *
+ * Fast path: inside strings it jumps to the next quote with Buffer.indexOf (memchr) instead of visiting each byte.
+ */
+export type SliceKind = 'Records' | 'Events' | 'array' | 'top';
+export type OnSlice = (buf: Buffer, start: number, end: number, kind: SliceKind) => void;
+
+const MAX_VALUE = 256 * 1024 * 1024; // a single value larger than this is not a CloudTrail record
+
+export class JsonSplitter {
+  private carry: Buffer | null = null;
+  private stack: number[] = []; // 0x7b for objects, 0x5b for arrays
+  private inString = false;
+  private strStart = -1;
+  private expectKey = false;
+  private lastKey = '';
+  private topStart = -1; // start of the current top-level value while it may need emitting whole
+  private elemStart = -1; // start of the current element being captured
+  private elemDepth = -1; // depth at which elements are captured (1: top array, 2: Records/Events)
+  private streamKind: SliceKind | null = null;
+  private scalarStart = -1;
+  /** Bytes consumed before the current buffer, for error offsets. */
+  offset = 0;
+  topValues = 0;
+
+  constructor(private readonly onSlice: OnSlice) {}
+
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  push(chunk: Buffer): void {
+    let buf: Buffer;
+    if (this.carry && this.carry.length) buf = Buffer.concat([this.carry, chunk]);
+    else buf = chunk;
+    const startAt = this.carry ? this.carry.length : 0;
+    this.carry = null;
+    this.scan(buf, startAt);
+  }
+
+  /** Call at end of input; throws a SyntaxError describing a truncated value. */
+  end(): void {
+    if (this.scalarStart >= 0 && this.carry) {
+      const buf = this.carry;
+      this.endScalar(buf, buf.length);
+    }
+    if (this.inString || this.stack.length > 0) {
+      throw new SyntaxError(`truncated JSON: input ends inside ${this.inString ? 'a string' : this.stack[this.stack.length - 1] === 0x7b ? 'an object' : 'an array'} (depth ${this.stack.length})`);
+    }
+  }
+
+  private scan(buf: Buffer, from: number): void {
+    const n = buf.length;
+    const stack = this.stack;
+    let i = from;
+    while (i < n) {
+      if (this.inString) {
+        let q = buf.indexOf(0x22, i);
+        // Skip escaped quotes: an odd run of backslashes before the quote escapes it.
+        while (q >= 0) {
+          let k = q - 1;
+          let bs = 0;
+          while (buf[k] === 0x5c) {
+            bs++;
+            k--;
+          }
+          if ((bs & 1) === 0) break;
+          q = buf.indexOf(0x22, q + 1);
+        }
+        if (q < 0) {
+          i = n;
+          break;
+        }
+        this.inString = false;
+        if (this.expectKey && stack.length === 1 && this.streamKind === null) {
+          this.lastKey = buf.toString('latin1', this.strStart + 1, q);
+        }
+        if (stack.length === 0) this.endTop(buf, q + 1);
+        else if (stack.length === this.elemDepth && this.elemStart === this.strStart) this.emitElement(buf, q + 1);
+        i = q + 1;
+        continue;
+      }
+      const c = buf[i]!;
+      switch (c) {
+        case 0x22: // "
+          this.startValueIfNeeded(buf, i);
+          this.inString = true;
+          this.strStart = i;
+          break;
+        case 0x7b: // {
+        case 0x5b: // [
+          this.startValueIfNeeded(buf, i);
+          if (stack.length === 1 && c === 0x5b && this.streamKind === null && stack[0] === 0x7b && (this.lastKey === 'Records' || this.lastKey === 'Events')) {
+            this.streamKind = this.lastKey;
+            this.elemDepth = 2;
+            this.topStart = -1; // the wrapper object is not emitted whole any more
+          }
+          stack.push(c);
+          this.expectKey = c === 0x7b;
+          break;
+        case 0x7d: // }
+        case 0x5d: // ]
+          if (this.scalarStart >= 0) this.endScalar(buf, i);
+          if (stack.length === 0 || stack[stack.length - 1] !== (c === 0x7d ? 0x7b : 0x5b)) {
+            throw new SyntaxError(`unexpected '${String.fromCharCode(c)}' at byte ${this.offset + i}`);
+          }
+          stack.pop();
+          this.expectKey = false;
+          if (stack.length === this.elemDepth && this.elemStart >= 0) this.emitElement(buf, i + 1);
+          if (stack.length === 0) this.endTop(buf, i + 1);
+          break;
+        case 0x2c: // ,
+          if (this.scalarStart >= 0) this.endScalar(buf, i);
+          this.expectKey = stack[stack.length - 1] === 0x7b;
+          break;
+        case 0x3a: // :
+          this.expectKey = false;
+          break;
+        case 0x20:
+        case 0x0a:
+        case 0x0d:
+        case 0x09:
+          if (this.scalarStart >= 0) this.endScalar(buf, i);
+          break;
+        default:
+          if (this.scalarStart < 0) {
+            this.startValueIfNeeded(buf, i);
+            this.scalarStart = i;
+          }
+      }
+      i++;
+    }
+    // Keep the bytes of any value still open for the next chunk.
+    let keep = n;
+    for (const s of [this.topStart, this.elemStart, this.inString ? this.strStart : -1, this.scalarStart]) if (s >= 0 && s < keep) keep = s;
+    if (n - keep > MAX_VALUE) {
+      throw new SyntaxError(`a single JSON value is larger than ${MAX_VALUE >> 20} MB at byte ${this.offset + keep}: not a CloudTrail record`);
+    }
+    this.carry = keep < n ? buf.subarray(keep) : null;
+    const shift = keep;
+    if (this.topStart >= 0) this.topStart -= shift;
+    if (this.elemStart >= 0) this.elemStart -= shift;
+    if (this.strStart >= 0) this.strStart -= shift;
+    if (this.scalarStart >= 0) this.scalarStart -= shift;
+    this.offset += shift;
+    if (this.carry) this.carry = Buffer.from(this.carry); // detach from the (possibly large) chunk
+  }
+
+  private startValueIfNeeded(_buf: Buffer, i: number): void {
+    const d = this.stack.length;
+    if (d === 0) {
+      if (this.topStart < 0) this.topStart = i;
+      this.elemDepth = -1;
+      this.streamKind = null;
+      this.lastKey = '';
+      return;
+    }
+    if (d === 1 && this.stack[0] === 0x5b && this.elemDepth !== 1 && this.streamKind === null) {
+      // A top-level array: stream its elements.
+      this.elemDepth = 1;
+      this.streamKind = 'array';
+      this.topStart = -1;
+    }
+    if (d === this.elemDepth && this.elemStart < 0 && !this.expectKey) this.elemStart = i;
+  }
+
+  private endScalar(buf: Buffer, end: number): void {
+    const start = this.scalarStart;
+    this.scalarStart = -1;
+    const d = this.stack.length;
+    if (d === 0) this.endTop(buf, end);
+    else if (d === this.elemDepth && this.elemStart === start) this.emitElement(buf, end);
+  }
+
+  private emitElement(buf: Buffer, end: number): void {
+    const start = this.elemStart;
+    if (start < 0) return;
+    this.elemStart = -1;
+    this.onSlice(buf, start, end, this.streamKind ?? 'array');
+  }
+
+  private endTop(buf: Buffer, end: number): void {
+    this.topValues++;
+    if (this.topStart >= 0) this.onSlice(buf, this.topStart, end, 'top');
+    this.topStart = -1;
+    this.elemDepth = -1;
+    this.streamKind = null;
+    this.lastKey = '';
+  }
+}

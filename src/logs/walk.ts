@@ -1,0 +1,58 @@
+/**
+ * Expanding the LOGS arguments into the files to read: files as given, directories walked recursively in
+ * sorted order (so output is stable), `-` for stdin. CloudTrail-Digest folders hold integrity evidence, not
+ * events: they are listed as skipped, not read.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface InputFile {
+  path: string; // '-' for stdin
+  size: number;
+}
+
+export interface WalkResult {
+  files: InputFile[];
+  skipped: { path: string; reason: string }[];
+  errors: { path: string; message: string }[];
+}
+
+export function expandInputs(inputs: string[]): WalkResult {
+  const res: WalkResult = { files: [], skipped: [], errors: [] };
+  const visit = (p: string, top: boolean) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      res.errors.push({ path: p, message: code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${code ?? (e as Error).message}` });
+      return;
+    }
+    if (st.isDirectory()) {
+      let names: string[];
+      try {
+        names = readdirSync(p).sort();
+      } catch (e) {
+        res.errors.push({ path: p, message: `cannot list directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+        return;
+      }
+      for (const name of names) {
+        if (name.startsWith('.')) continue;
+        const child = join(p, name);
+        if (name === 'CloudTrail-Digest') {
+          res.skipped.push({ path: child, reason: 'digest files are integrity evidence, not events' });
+          continue;
+        }
+        visit(child, false);
+      }
+      return;
+    }
+    if (!st.isFile() && !top) return; // sockets, fifos met while walking
+    res.files.push({ path: p, size: st.size });
+  };
+  for (const input of inputs) {
+    if (input === '-') res.files.push({ path: '-', size: 0 });
+    else visit(input, true);
+  }
+  return res;
+}

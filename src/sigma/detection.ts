@@ -1,0 +1,218 @@
+/**
+ * The `detection` block of a rule compiled to one predicate: selections (maps, lists of maps, keyword lists)
+ * joined by the condition tree. Also derives the rule's *witness*: a field and a set of values the record must
+ * hold for the rule to have any chance, which the detector's index uses so an event meets only candidate rules.
+ */
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { RuleError, type Position } from './diagnostics.js';
+import { parseCondition, usedSelections, type Cond } from './condition.js';
+import type { JsonObject } from './fields.js';
+import { compileFieldItem, compileKeyword, type CompileOptions, type RuleValue } from './values.js';
+
+export interface Witness {
+  field: string;
+  values: Set<string>;
+}
+
+export interface Selection {
+  name: string;
+  test: (rec: JsonObject) => boolean;
+  fields: string[];
+  witness?: Witness;
+}
+
+export interface CompiledDetection {
+  test: (rec: JsonObject) => boolean;
+  selections: Map<string, Selection>;
+  conditions: Cond[];
+  witness?: Witness;
+  /** Non-fatal remarks (unused selections, legacy keys). */
+  warnings: { message: string; pos?: Position }[];
+}
+
+export type Locate = (node: Node | null | undefined) => Position | undefined;
+
+export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOptions): CompiledDetection {
+  const selections = new Map<string, Selection>();
+  const warnings: CompiledDetection['warnings'] = [];
+  let conditionNode: Pair | undefined;
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined) throw new RuleError('detection keys must be plain names', locate(pair.key as Node));
+    if (key === 'condition') {
+      conditionNode = pair;
+      continue;
+    }
+    if (key === 'timeframe') {
+      warnings.push({ message: "'timeframe' in detection is Sigma 1 syntax and has no effect on a single-event rule", pos: locate(pair.key as Node) });
+      continue;
+    }
+    selections.set(key, compileSelection(key, pair.value as Node, locate, opts));
+  }
+  if (!conditionNode) throw new RuleError("detection has no 'condition'", locate(node));
+  const names = [...selections.keys()];
+  const condValue = conditionNode.value as Node;
+  const condTexts: { text: string; pos?: Position }[] = [];
+  if (isScalar(condValue) && typeof condValue.value === 'string') condTexts.push({ text: condValue.value, pos: locate(condValue) });
+  else if (isSeq(condValue)) {
+    for (const item of condValue.items) {
+      if (!isScalar(item) || typeof item.value !== 'string') throw new RuleError('condition list items must be strings', locate(item as Node));
+      condTexts.push({ text: item.value, pos: locate(item as Node) });
+    }
+  } else throw new RuleError('condition must be a string', locate(condValue));
+  const conditions = condTexts.map(({ text, pos }) => {
+    try {
+      return parseCondition(text, names);
+    } catch (e) {
+      if (e instanceof RuleError && !e.pos) throw new RuleError(e.message, pos);
+      throw e;
+    }
+  });
+  const used = new Set<string>();
+  conditions.forEach((c) => usedSelections(c, used));
+  for (const n of names) if (!used.has(n)) warnings.push({ message: `selection '${n}' is not used by the condition`, pos: locate(node.items.find((p) => isScalar(p.key) && p.key.value === n)?.key as Node) });
+
+  const compiled = conditions.map((c) => compileCond(c, selections));
+  // A list of conditions means any of them (Sigma 1 style; still accepted).
+  const test = compiled.length === 1 ? compiled[0]! : (rec: JsonObject) => compiled.some((t) => t(rec));
+  const ws = conditions.map((c) => condWitness(c, selections));
+  const witness = orWitness(ws);
+  return witness ? { test, selections, conditions, warnings, witness } : { test, selections, conditions, warnings };
+}
+
+function compileSelection(name: string, node: Node, locate: Locate, opts: CompileOptions): Selection {
+  const pos = locate(node);
+  if (isMap(node)) return mapSelection(name, node, locate, opts);
+  if (isSeq(node)) {
+    if (node.items.length === 0) throw new RuleError(`selection '${name}' is an empty list`, pos);
+    if (node.items.every((x) => isMap(x))) {
+      // A list of maps: any of them.
+      const maps = node.items.map((m) => mapSelection(name, m as YAMLMap, locate, opts));
+      const tests = maps.map((m) => m.test);
+      return {
+        name,
+        test: (rec) => tests.some((t) => t(rec)),
+        fields: [...new Set(maps.flatMap((m) => m.fields))],
+        witness: orWitness(maps.map((m) => m.witness)),
+      };
+    }
+    if (node.items.every((x) => isScalar(x))) {
+      const tests = node.items.map((x) => compileKeyword(ruleValue(x as Node, locate)));
+      return { name, test: (rec) => tests.some((t) => t(rec)), fields: [] };
+    }
+    throw new RuleError(`selection '${name}' mixes maps and plain values`, pos);
+  }
+  if (isScalar(node) && node.value !== null) {
+    const t = compileKeyword(ruleValue(node, locate));
+    return { name, test: t, fields: [] };
+  }
+  throw new RuleError(`selection '${name}' must be a map of fields, a list of maps, or a list of keywords`, pos);
+}
+
+function mapSelection(name: string, node: YAMLMap, locate: Locate, opts: CompileOptions): Selection {
+  if (node.items.length === 0) throw new RuleError(`selection '${name}' is empty`, locate(node));
+  const items = node.items.map((pair) => {
+    const keyNode = pair.key as Node;
+    if (!isScalar(keyNode) || keyNode.value === null) throw new RuleError(`selection '${name}' has an empty field name`, locate(keyNode));
+    const [field, ...mods] = String(keyNode.value).split('|');
+    const keyPos = locate(keyNode) ?? { line: 0, col: 0 };
+    if (!field) {
+      // `'|contains': [...]` means keywords with a modifier.
+      throw new RuleError(`selection '${name}': keyword search with modifiers ('${String(keyNode.value)}') is not supported; list plain keywords instead`, keyPos);
+    }
+    const valueNode = pair.value as Node | null;
+    let values: RuleValue[];
+    if (isSeq(valueNode)) values = valueNode.items.map((x) => ruleValue(x as Node, locate));
+    else values = [ruleValue(valueNode, locate, keyPos)];
+    return compileFieldItem(field, mods, values, keyPos, opts);
+  });
+  const tests = items.map((i) => i.test);
+  const test =
+    tests.length === 1
+      ? tests[0]!
+      : tests.length === 2
+        ? ((a, b) => (rec: JsonObject) => a(rec) && b(rec))(tests[0]!, tests[1]!)
+        : (rec: JsonObject) => tests.every((t) => t(rec));
+  const witness = andWitness(items.map((i) => (i.witness ? { field: i.field, values: i.witness } : undefined)));
+  return { name, test, fields: [...new Set(items.map((i) => i.field))], witness };
+}
+
+function ruleValue(node: Node | null, locate: Locate, fallback?: Position): RuleValue {
+  const pos = locate(node) ?? fallback ?? { line: 0, col: 0 };
+  if (node === null || node === undefined) return { value: null, text: 'null', pos };
+  if (!isScalar(node)) throw new RuleError('a value must be a string, number, boolean or null (not a map or nested list)', pos);
+  const v = node.value;
+  if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+    throw new RuleError(`unsupported value type ${typeof v}`, pos);
+  }
+  // Keep the source text of plain scalars: `1.10` must stay `1.10`, not become 1.1.
+  const text = typeof v === 'string' ? v : (node.source ?? String(v));
+  return { value: v as RuleValue['value'], text, pos };
+}
+
+function compileCond(c: Cond, sels: Map<string, Selection>): (rec: JsonObject) => boolean {
+  switch (c.type) {
+    case 'sel':
+      return sels.get(c.name)!.test;
+    case 'not': {
+      const t = compileCond(c.item, sels);
+      return (rec) => !t(rec);
+    }
+    case 'and': {
+      const ts = c.items.map((x) => compileCond(x, sels));
+      if (ts.length === 2) {
+        const [a, b] = ts as [(r: JsonObject) => boolean, (r: JsonObject) => boolean];
+        return (rec) => a(rec) && b(rec);
+      }
+      return (rec) => ts.every((t) => t(rec));
+    }
+    case 'or': {
+      const ts = c.items.map((x) => compileCond(x, sels));
+      return (rec) => ts.some((t) => t(rec));
+    }
+    case 'of': {
+      const ts = c.names.map((n) => sels.get(n)!.test);
+      return c.all ? (rec) => ts.every((t) => t(rec)) : (rec) => ts.some((t) => t(rec));
+    }
+  }
+}
+
+function condWitness(c: Cond, sels: Map<string, Selection>): Witness | undefined {
+  switch (c.type) {
+    case 'sel':
+      return sels.get(c.name)!.witness;
+    case 'not':
+      return undefined;
+    case 'and':
+      return andWitness(c.items.map((x) => condWitness(x, sels)));
+    case 'or':
+      return orWitness(c.items.map((x) => condWitness(x, sels)));
+    case 'of': {
+      const ws = c.names.map((n) => sels.get(n)!.witness);
+      return c.all ? andWitness(ws) : orWitness(ws);
+    }
+  }
+}
+
+// eventName is the most selective field in CloudTrail, then eventSource; otherwise the smallest set.
+const RANK: Record<string, number> = { eventName: 0, eventSource: 1 };
+function andWitness(ws: (Witness | undefined)[]): Witness | undefined {
+  let best: Witness | undefined;
+  for (const w of ws) {
+    if (!w) continue;
+    if (!best) best = w;
+    else {
+      const rw = RANK[w.field] ?? 2;
+      const rb = RANK[best.field] ?? 2;
+      if (rw < rb || (rw === rb && w.values.size < best.values.size)) best = w;
+    }
+  }
+  return best;
+}
+
+function orWitness(ws: (Witness | undefined)[]): Witness | undefined {
+  if (ws.length === 0 || ws.some((w) => !w)) return undefined;
+  const field = ws[0]!.field;
+  if (ws.some((w) => w!.field !== field)) return undefined;
+  return { field, values: new Set(ws.flatMap((w) => [...w!.values])) };
+}

@@ -1,0 +1,248 @@
+/**
+ * Loading rules from files and directories: YAML with positions, metadata validation, compilation, meta-filters
+ * AND-ed into their targets. Every problem becomes a Diagnostic (`file:line:col`); a bad rule never stops the others.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
+import { RuleError, type Diagnostic, type Position } from './diagnostics.js';
+import { compileDetection, type Locate } from './detection.js';
+import type { JsonObject } from './fields.js';
+import {
+  CORRELATION_TYPES, LEVELS, STATUSES,
+  type CorrelationRule, type DetectionRule, type FilterRule, type Level, type Logsource, type RuleMeta,
+} from './rule.js';
+import type { CompileOptions } from './values.js';
+
+export interface RuleSet {
+  rules: DetectionRule[];
+  filters: FilterRule[];
+  correlations: CorrelationRule[];
+  diagnostics: Diagnostic[];
+  files: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Rule files under the given paths: `.yml`/`.yaml`, skipping rule tests (`*.tests.yml`), sorted for stable output. */
+export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] {
+  const out: string[] = [];
+  const visit = (p: string, top: boolean) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      diagnostics.push({ file: p, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) if (!name.startsWith('.')) visit(join(p, name), false);
+    } else if (top || (/\.ya?ml$/i.test(p) && !/\.tests?\.ya?ml$/i.test(p))) out.push(p);
+  };
+  for (const p of paths) visit(p, true);
+  return out;
+}
+
+export function loadRules(paths: string[], opts: CompileOptions = {}): RuleSet {
+  const set: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [] };
+  set.files = ruleFiles(paths, set.diagnostics);
+  for (const file of set.files) {
+    let src: string;
+    try {
+      src = readFileSync(file, 'utf8');
+    } catch (e) {
+      set.diagnostics.push({ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      continue;
+    }
+    loadSource(file, src, opts, set);
+  }
+  applyFilters(set);
+  const seen = new Map<string, RuleMeta>();
+  for (const r of [...set.rules, ...set.filters, ...set.correlations]) {
+    const prev = seen.get(r.id);
+    if (prev) set.diagnostics.push({ file: r.file, line: r.line, col: 1, severity: 'error', message: `duplicate rule id ${r.id} (also in ${prev.file}:${prev.line})` });
+    else seen.set(r.id, r);
+  }
+  return set;
+}
+
+/** Parse one YAML source (one or more documents) into the set. */
+export function loadSource(file: string, src: string, opts: CompileOptions, set: RuleSet): void {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(src, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const locate: Locate = (node) => {
+    const off = node?.range?.[0];
+    if (off === undefined) return undefined;
+    const p = lc.linePos(off);
+    return { line: p.line, col: p.col };
+  };
+  const docList = Array.isArray(docs) ? docs : [];
+  if (!Array.isArray(docs)) {
+    set.diagnostics.push({ file, line: 1, col: 1, severity: 'error', message: 'not a YAML document stream' });
+    return;
+  }
+  for (const doc of docList) {
+    if (doc.errors.length) {
+      for (const err of doc.errors) {
+        const p = lc.linePos(err.pos[0]);
+        set.diagnostics.push({ file, line: p.line, col: p.col, severity: 'error', message: `YAML: ${err.message.split('\n')[0]}` });
+      }
+      continue;
+    }
+    if (doc.contents === null) continue; // empty document (e.g. a trailing ---)
+    const at = locate(doc.contents as Node) ?? { line: 1, col: 1 };
+    const push = (severity: 'error' | 'warning', message: string, pos?: Position) =>
+      set.diagnostics.push({ file, line: (pos ?? at).line, col: (pos ?? at).col, severity, message });
+    try {
+      loadDocument(file, doc, locate, opts, set, push);
+    } catch (e) {
+      if (e instanceof RuleError) push('error', e.message, e.pos);
+      else throw e;
+    }
+  }
+}
+
+type Push = (severity: 'error' | 'warning', message: string, pos?: Position) => void;
+
+function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: CompileOptions, set: RuleSet, push: Push): void {
+  const root = doc.contents;
+  if (!isMap(root)) throw new RuleError('a rule must be a YAML mapping', locate(root as Node));
+  const get = (key: string): Node | undefined => {
+    const pair = root.items.find((p) => isScalar(p.key) && p.key.value === key);
+    return pair ? ((pair.value as Node | null) ?? undefined) : undefined;
+  };
+  const keyPos = (key: string) => locate(root.items.find((p) => isScalar(p.key) && p.key.value === key)?.key as Node);
+  const js = root.toJSON() as JsonObject;
+  if (js.action !== undefined) throw new RuleError(`'action: ${String(js.action)}' rule collections are Sigma 1 syntax: write each rule as a complete document`, keyPos('action'));
+
+  const meta = readMeta(file, js, locate(root) ?? { line: 1, col: 1 }, get, keyPos, push);
+  if (js.correlation !== undefined) {
+    set.correlations.push(readCorrelation(meta, js, get('correlation'), locate));
+    return;
+  }
+  if (js.filter !== undefined) {
+    const f = get('filter');
+    if (!isMap(f)) throw new RuleError("'filter' must be a mapping with 'rules', selections and 'condition'", keyPos('filter'));
+    const targets = (js.filter as JsonObject).rules;
+    const list = typeof targets === 'string' ? [targets] : Array.isArray(targets) ? targets.map(String) : undefined;
+    if (!list || list.length === 0) throw new RuleError("filter needs 'rules': the ids or names of the rules it applies to", locate(f));
+    const body = f.clone() as YAMLMap;
+    body.items = body.items.filter((p) => !(isScalar(p.key) && p.key.value === 'rules'));
+    const detection = compileDetection(body, locate, opts);
+    detection.warnings.forEach((w) => push('warning', w.message, w.pos));
+    set.filters.push({ ...meta, kind: 'filter', targets: list, detection });
+    return;
+  }
+  const det = get('detection');
+  if (!det) throw new RuleError("rule has no 'detection'", locate(root));
+  if (!isMap(det)) throw new RuleError("'detection' must be a mapping", locate(det));
+  if (!js.logsource) push('error', "rule has no 'logsource'");
+  const detection = compileDetection(det, locate, opts);
+  detection.warnings.forEach((w) => push('warning', w.message, w.pos));
+  if (!js.logsource) return;
+  set.rules.push({ ...meta, kind: 'detection', detection, test: detection.test, filters: [] });
+}
+
+function readMeta(
+  file: string, js: JsonObject, at: Position, get: (k: string) => Node | undefined,
+  keyPos: (k: string) => Position | undefined, push: Push,
+): RuleMeta {
+  const str = (k: string): string | undefined => {
+    const v = js[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      push('error', `'${k}' must be a string`, keyPos(k));
+      return undefined;
+    }
+    return String(v);
+  };
+  const list = (k: string): string[] => {
+    const v = js[k];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) {
+      push('warning', `'${k}' should be a list`, keyPos(k));
+      return [String(v)];
+    }
+    return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+  };
+  const title = str('title');
+  if (!title) push('error', "rule has no 'title'", at);
+  let id = str('id');
+  if (!id) push('warning', "rule has no 'id'; a UUID lets alerts, filters and correlations refer to it", at);
+  else if (!UUID.test(id)) push('warning', `id '${id}' is not a UUID`, keyPos('id'));
+  const status = str('status');
+  if (status && !(STATUSES as readonly string[]).includes(status)) push('error', `unknown status '${status}' (expected ${STATUSES.join(', ')})`, keyPos('status'));
+  const levelText = str('level');
+  let level: Level | undefined;
+  if (levelText) {
+    if ((LEVELS as readonly string[]).includes(levelText)) level = levelText as Level;
+    else push('error', `unknown level '${levelText}' (expected ${LEVELS.join(', ')})`, keyPos('level'));
+  }
+  for (const k of ['date', 'modified']) {
+    const d = str(k);
+    if (d && !/^\d{4}-\d{2}-\d{2}$/.test(d)) {
+      push('warning', /^\d{4}\/\d{2}\/\d{2}$/.test(d) ? `'${k}: ${d}' uses the Sigma 1 date form; Sigma 2 writes YYYY-MM-DD` : `'${k}: ${d}' is not a YYYY-MM-DD date`, keyPos(k));
+    }
+  }
+  const tags = list('tags');
+  for (const t of tags) {
+    if (!/^[a-z0-9_-]+\.[a-z0-9._-]+$/.test(t)) push('warning', `tag '${t}' is not of the form namespace.value in lower case`, keyPos('tags'));
+    else if (t.startsWith('attack.') && t.includes('_')) push('warning', `tag '${t}': ATT&CK tags use dashes since Sigma 2 (e.g. attack.defense-evasion)`, keyPos('tags'));
+  }
+  let logsource: Logsource = {};
+  const ls = get('logsource');
+  if (ls !== undefined) {
+    if (!isMap(ls)) push('error', "'logsource' must be a mapping", keyPos('logsource'));
+    else logsource = js.logsource as Logsource;
+  }
+  return {
+    id: id ?? `${file}#${at.line}`,
+    title: title ?? '(untitled)',
+    name: str('name'),
+    status,
+    level,
+    description: str('description'),
+    author: str('author'),
+    date: str('date'),
+    modified: str('modified'),
+    tags,
+    references: list('references'),
+    falsepositives: list('falsepositives'),
+    logsource,
+    file,
+    line: at.line,
+  };
+}
+
+function readCorrelation(meta: RuleMeta, js: JsonObject, node: Node | undefined, locate: Locate): CorrelationRule {
+  const c = js.correlation;
+  if (!isMap(node) || c === null || typeof c !== 'object' || Array.isArray(c)) throw new RuleError("'correlation' must be a mapping", locate(node));
+  const type = c.type;
+  if (typeof type !== 'string' || !(CORRELATION_TYPES as readonly string[]).includes(type)) {
+    throw new RuleError(`correlation type '${String(type)}' is not one of ${CORRELATION_TYPES.join(', ')}`, locate(node));
+  }
+  const rules = typeof c.rules === 'string' ? [c.rules] : Array.isArray(c.rules) ? c.rules.map(String) : [];
+  if (rules.length === 0) throw new RuleError("correlation needs 'rules': the rules whose events it correlates", locate(node));
+  const groupBy = typeof c['group-by'] === 'string' ? [c['group-by']] : Array.isArray(c['group-by']) ? c['group-by'].map(String) : [];
+  const timespan = c.timespan === undefined ? undefined : String(c.timespan);
+  if (timespan !== undefined && !/^\d+[smhdwMy]$/.test(timespan)) throw new RuleError(`correlation timespan '${timespan}' must be a number and a unit (s, m, h, d, w, M, y)`, locate(node));
+  return { ...meta, kind: 'correlation', type: type as CorrelationRule['type'], rules, groupBy, timespan, raw: c as JsonObject };
+}
+
+/** Meta-filters (Sigma 2.1): each filter's condition is AND-ed into every rule it names by id or name. */
+function applyFilters(set: RuleSet): void {
+  for (const f of set.filters) {
+    for (const target of f.targets) {
+      const hits = set.rules.filter((r) => r.id === target || r.name === target);
+      if (hits.length === 0) {
+        set.diagnostics.push({ file: f.file, line: f.line, col: 1, severity: 'warning', message: `filter '${f.title}' names rule '${target}', which is not loaded` });
+      }
+      for (const r of hits) {
+        const before = r.test;
+        const ft = f.detection.test;
+        r.test = (rec) => before(rec) && ft(rec);
+        r.filters.push(f.id);
+      }
+    }
+  }
+}

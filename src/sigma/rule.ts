@@ -1,0 +1,62 @@
+/** The rule model: what a loaded Sigma document is, independent of where it came from. */
+import type { CompiledDetection } from './detection.js';
+import type { JsonObject } from './fields.js';
+
+export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
+export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
+
+export interface Logsource {
+  product?: string;
+  service?: string;
+  category?: string;
+  definition?: string;
+}
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  name?: string;
+  status?: string;
+  level?: Level;
+  description?: string;
+  author?: string;
+  date?: string;
+  modified?: string;
+  tags: string[];
+  references: string[];
+  falsepositives: string[];
+  logsource: Logsource;
+  /** Where the rule was read from: file and 1-based line of its document. */
+  file: string;
+  line: number;
+}
+
+export interface DetectionRule extends RuleMeta {
+  kind: 'detection';
+  detection: CompiledDetection;
+  /** The detection AND-ed with every meta-filter that targets this rule. */
+  test: (rec: JsonObject) => boolean;
+  filters: string[];
+}
+
+export interface FilterRule extends RuleMeta {
+  kind: 'filter';
+  targets: string[];
+  detection: CompiledDetection;
+}
+
+export const CORRELATION_TYPES = [
+  'event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile', 'value_median',
+] as const;
+
+export interface CorrelationRule extends RuleMeta {
+  kind: 'correlation';
+  type: (typeof CORRELATION_TYPES)[number];
+  rules: string[];
+  groupBy: string[];
+  timespan?: string;
+  raw: JsonObject;
+}
+
+export type AnyRule = DetectionRule | FilterRule | CorrelationRule;
