@@ -246,3 +246,11 @@ function applyFilters(set: RuleSet): void {
     }
   }
 }
+
+/** Load rules from YAML text (tests, the API, editors). Filters in the text apply to rules in the text. */
+export function loadRulesFromText(src: string, file = '<inline>', opts: CompileOptions = {}): RuleSet {
+  const set: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [file] };
+  loadSource(file, src, opts, set);
+  applyFilters(set);
+  return set;
+}

@@ -1,0 +1,54 @@
+/**
+ * Rule tests as data: a `<rule>.tests.yml` beside the rule (or anywhere, naming the rule by id) lists events that
+ * must match and events that must not. The same format serves bundled rules and the SigmaHQ regression corpus.
+ *
+ *   rule: <rule id>
+ *   match:   [{ name: ..., event: {CloudTrail record} }, ...]
+ *   nomatch: [{ name: ..., event: {...} }, ...]
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { JsonObject } from '../sigma/fields.js';
+import type { DetectionRule } from '../sigma/rule.js';
+
+export interface RuleTestCase {
+  name: string;
+  expect: 'match' | 'nomatch';
+  event: JsonObject;
+}
+
+export interface RuleTestFile {
+  file: string;
+  rule: string;
+  cases: RuleTestCase[];
+}
+
+export function readRuleTests(file: string): RuleTestFile {
+  const doc = parseYaml(readFileSync(file, 'utf8')) as { rule?: unknown; match?: unknown; nomatch?: unknown } | null;
+  if (!doc || typeof doc.rule !== 'string') throw new Error(`${file}: 'rule' must name the tested rule's id`);
+  const cases: RuleTestCase[] = [];
+  for (const expect of ['match', 'nomatch'] as const) {
+    const list = doc[expect] ?? [];
+    if (!Array.isArray(list)) throw new Error(`${file}: '${expect}' must be a list`);
+    list.forEach((c: { name?: unknown; event?: unknown }, i) => {
+      if (!c || typeof c.event !== 'object' || c.event === null || Array.isArray(c.event)) throw new Error(`${file}: ${expect}[${i}] has no 'event' mapping`);
+      cases.push({ name: typeof c.name === 'string' ? c.name : `${expect}[${i}]`, expect, event: c.event as JsonObject });
+    });
+  }
+  return { file, rule: doc.rule, cases };
+}
+
+export interface RuleTestResult {
+  case: RuleTestCase;
+  passed: boolean;
+  reason?: string;
+}
+
+/** Run one test file against its rule; a test passes when the rule's verdict equals the expectation. */
+export function runRuleTests(t: RuleTestFile, rule: DetectionRule): RuleTestResult[] {
+  return t.cases.map((c) => {
+    const got = rule.test(c.event);
+    const passed = got === (c.expect === 'match');
+    return passed ? { case: c, passed } : { case: c, passed, reason: c.expect === 'match' ? 'expected a match, the rule did not match' : 'expected no match, the rule matched' };
+  });
+}
