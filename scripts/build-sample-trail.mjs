@@ -8,6 +8,10 @@
 // run on 2026-10-06 between 02:10 and 03:30 UTC in 111122223333 / us-east-1 with the stolen
 // long-term access key of the IAM user ci-deployer. The manifest lists the eventIDs of every step.
 //
+// Size: about 3,000 events in about 460 files, about 800 KB gzip'd. Most of it is per-file overhead
+// (a one-record CloudTrail file is ~0.8 KB gzip'd) and the entropy of the eventID/requestID pair; the
+// delivery window below (7-15 minutes) and the activity levels in the Build section are the knobs.
+//
 // Deterministic: every random choice comes from seeded PRNG streams (one per actor, so changing one
 // actor does not reshuffle the others), times are fixed, nothing reads the clock, and files are
 // gzip'd with fixed settings (Node writes mtime 0). Same Node/zlib -> same bytes.
@@ -152,8 +156,6 @@ const NAT = { // public egress of the VPCs
   [DEV]: { 'us-east-1': '3.224.101.58', 'eu-west-1': '34.241.10.5', 'eu-central-1': '3.120.77.214' },
   [SEC]: { 'us-east-1': '3.93.112.40', 'eu-west-1': '52.48.190.12', 'eu-central-1': '35.157.3.88' },
 };
-const AWS_POOL = { 'us-east-1': ['3.231.', '3.236.', '34.229.', '54.166.'], 'eu-west-1': ['34.245.', '52.18.', '54.170.'], 'eu-central-1': ['3.121.', '18.196.', '52.29.'] };
-const awsIp = (r, region) => `${r.pick(AWS_POOL[region])}${r.int(1, 254)}.${r.int(1, 254)}`;
 const ghaIp = (r) => `${r.pick(['20.57.', '4.227.', '20.171.', '52.238.', '172.183.'])}${r.int(1, 254)}.${r.int(1, 254)}`;
 const JENKINS_IP = '198.51.100.23';
 const OFFICE_IP = ['198.51.100.14', '198.51.100.15'];
@@ -405,7 +407,6 @@ function readCall(r, key, acct, region, t) {
 // Event collection
 // ---------------------------------------------------------------------------------------------
 const events = []; // records, in any order
-const streamOf = new Map(); // record -> account folder it is delivered under (default recipientAccountId)
 const emit = (rec) => { events.push(rec); return rec; };
 const TRAIL_OFF = { start: null, end: null }; // prod org-trail not logging (filled in by the attack)
 const isOrgTrailUp = (t) => !(t >= TRAIL_OFF.start && t < TRAIL_OFF.end);
@@ -511,7 +512,7 @@ function humanActor(h, idx) {
       emit(consoleLogin(r, h, acct, t, ip, loginIdentity));
       const client = { acct, identity, ip, ua: h.browser, tls: TLS13, console: true };
       const pool = h.analyst ? CONSOLE_READS.analyst : CONSOLE_READS.admin;
-      const n = r.int(8, 30);
+      const n = r.int(12, 40);
       let region = h.region;
       for (let i = 0; i < n; i++) {
         t += step(r, 3, 140);
@@ -543,7 +544,7 @@ function humanActor(h, idx) {
       const client = { acct, identity, ip, ua: (s, n) => h.cli(cliCommand(s, n)), tls: TLS13 };
       let t = t0, region = h.region;
       emit(makeRecord(r, client, t, region, R('sts', 'GetCallerIdentity')));
-      const n = r.int(4, 20);
+      const n = r.int(6, 26);
       for (let i = 0; i < n; i++) {
         t += step(r, 2, 90);
         if (h.analyst && r.chance(0.5)) { for (const a of analystCalls(r, acct, region, t)) { emit(makeRecord(r, client, t, region, a)); t += step(r, 1, 8); } continue; }
@@ -647,7 +648,7 @@ function githubActor(acct, role, repo, perDay) {
         call(s3Data(r, 'GetObject', acct, region, BUCKETS[acct].artifacts, 'terraform/dev/terraform.tfstate', { bytesOut: r.int(180000, 260000) }));
         call({ ...R('dynamodb', 'DescribeTable', { tableName: 'terraform-locks' }), resources: [{ accountId: acct, type: 'AWS::DynamoDB::Table', ARN: `arn:aws:dynamodb:${region}:${acct}:table/terraform-locks` }] });
         const keys = ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeNetworkInterfaces', 'iam:GetRole', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies', 'iam:GetPolicyVersion', 'lambda:GetFunction', 'logs:DescribeLogGroups', 's3:GetBucketPolicy', 's3:GetBucketVersioning', 's3:GetBucketEncryption', 's3:GetBucketPublicAccessBlock', 's3:GetBucketAcl', 's3:GetBucketLogging', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'ddb:DescribeTable', 'cfn:DescribeStacks'];
-        const n = r.int(18, 32);
+        const n = r.int(30, 55);
         for (let i = 0; i < n; i++) { const k = r.pick(keys); call(readCall(r, k, acct, region, t), GLOBAL_READ(k) ? 'us-east-1' : region); }
         if (r.chance(0.7)) { // apply
           t += step(r, 20, 120);
@@ -662,6 +663,7 @@ function githubActor(acct, role, repo, perDay) {
   }
 }
 
+const FLEET_TICKS = periodic(new Rng('fleet'), DAY0, END, 50 * MIN, 8 * MIN);
 // EC2 instances: SSM agent heartbeats, config fetches through the S3 gateway endpoint, secrets, credential refresh.
 function instanceActor(acct, region, idx, role, hours = [0, 24]) {
   const r = new Rng(`inst:${acct}:${region}:${idx}`);
@@ -671,7 +673,8 @@ function instanceActor(acct, region, idx, role, hours = [0, 24]) {
   const vpce = `vpce-0${stable(`vpce:${acct}:${region}`, 16, '0123456789abcdef')}`;
   let cred = null, credUntil = 0;
   const client = () => ({ acct, identity: cred, ip: NAT[acct][region], tls: TLS13 });
-  for (const t of periodic(r, DAY0, END, 35 * MIN, 12 * MIN)) {
+  for (const t0 of FLEET_TICKS) { // the agents of one fleet check in together
+    const t = t0 + r.int(0, 40) * 1000;
     const hh = new Date(t).getUTCHours();
     if (hh < hours[0] || hh >= hours[1]) continue; // stopped overnight by the sandbox scheduler
     if (t >= credUntil) { // instance profile credentials rotate about every 6 hours
@@ -694,13 +697,16 @@ function instanceActor(acct, region, idx, role, hours = [0, 24]) {
 }
 
 // Lambda functions: S3-triggered processing, credential refresh by the Lambda service, new log streams on cold start.
-function lambdaActor(acct, fn, region, runtime, perHour, flow, profile = 'traffic') {
+function lambdaActor(acct, fn, region, runtime, perHour, flow, profile = 'traffic', schedule = null) {
   const r = new Rng(`lambda:${acct}:${fn}`);
   const role = `${fn}-role`;
   let cred = null, credUntil = 0, streamUntil = 0;
   const ua = runtime.startsWith('nodejs') ? UA.lambdaNode('s3') : UA.lambdaPy;
   for (let day = 0; day < 2; day++) {
-    for (const t of sampleTimes(r, day, Math.round(perHour * 24), profile)) {
+    const times = schedule // a scheduled job: one burst of invocations each morning
+      ? [schedule[day], ...Array.from({ length: r.int(6, 10) }, (_, i) => schedule[day] + (i + 1) * r.int(20, 70) * 1000)]
+      : sampleTimes(r, day, Math.round(perHour * 24), profile);
+    for (const t of times) {
       if (t >= credUntil) {
         const ar = assumeRole(r, acct, role, fn, t - 800, { duration: 43200 });
         emit(makeRecord(r, { acct, identity: serviceIdentity('lambda.amazonaws.com'), ip: 'lambda.amazonaws.com', ua: 'lambda.amazonaws.com', tls: null }, t - 800, region, ar.call));
@@ -742,16 +748,26 @@ const devFlow = (acct, region) => (r, c, t, cred) => {
   if (r.chance(0.8)) emit(makeRecord(r, c, t + r.int(800, 3000), region, s3Data(r, 'PutObject', acct, region, BUCKETS[acct].sandbox, key.replace('uploads/', 'thumbs/'), { bytesIn: r.int(4000, 40000), kms: false })));
 };
 
-// CloudTrail itself, writing the account's trail: bucket ACL checks and data keys for SSE-KMS.
+// CloudTrail itself, writing prod's org-trail (SSE-KMS): data keys as it delivers, and now and then
+// a check of the bucket ACL. (The dev and security trails use SSE-S3, so they leave no such calls.)
 function trailServiceActor(acct) {
   const r = new Rng(`trailsvc:${acct}`);
   const { home, bucket } = TRAILS[acct];
   const client = { acct, identity: serviceIdentity('cloudtrail.amazonaws.com'), ip: 'cloudtrail.amazonaws.com', ua: 'cloudtrail.amazonaws.com', tls: null };
-  for (const t of periodic(r, DAY0, END, (acct === DEV ? 110 : 55) * MIN, 15 * MIN)) {
+  // Key requests follow the account's own activity: one shortly after the first event of each hour.
+  const firstOfHour = new Map();
+  for (const e of events) {
+    if (e.recipientAccountId !== acct || e.awsRegion !== home) continue;
+    const t = Date.parse(e.eventTime), h = Math.floor(t / HOUR);
+    if (!firstOfHour.has(h) || t < firstOfHour.get(h)) firstOfHour.set(h, t);
+  }
+  for (const t of [...firstOfHour.values()].sort((a, b) => a - b).map((x) => x + r.int(20, 150) * 1000)) {
     if (acct === PROD && (!isOrgTrailUp(t) || !isOrgTrailPresent(t))) continue; // nothing to deliver while the trail is stopped or gone
-    const s = s3Mgmt(r, 'GetBucketAcl', bucket, home, { acl: '' });
-    s.tls = null;
-    emit(makeRecord(r, client, t, home, s));
+    if (r.chance(0.2)) {
+      const s = s3Mgmt(r, 'GetBucketAcl', bucket, home, { acl: '' });
+      s.tls = null;
+      emit(makeRecord(r, client, t, home, s));
+    }
     const g = kmsVia(r, 'GenerateDataKey', acct, home, 'cloudtrail.amazonaws.com', { 'aws:cloudtrail:arn': trailArn(acct), 'aws:s3:arn': `arn:aws:s3:::${bucket}/AWSLogs/${acct === SEC ? `${ORG_ID}/` : ''}${acct}/CloudTrail/${home}/${iso(t).slice(0, 10).replace(/-/g, '/')}/` }, 'cloudtrail');
     g.sharedEventID = r.uuid();
     emit(makeRecord(r, client, t + r.int(1, 30) * 1000, home, g));
@@ -784,7 +800,7 @@ function scannerActor() {
     const task = r.hex(32);
     const taskIdentity = sessionIdentity(SEC, taskRole, task, { accessKeyId: `ASIA${r.chars(16, UPPER_ALNUM)}`, created: t0 - 40 * 1000 });
     for (const target of [PROD, DEV]) {
-      let t = t0 + (target === DEV ? 11 * MIN : 0);
+      let t = t0 + (target === DEV ? 4 * MIN : 0);
       const session = `prowler-${r.hex(8)}`;
       const ar = assumeRole(r, target, 'SecurityAuditRole', session, t, { extraParams: { externalId: 'tideline-scanner' } });
       // the same call lands in both accounts: the role's account and the caller's
@@ -812,7 +828,7 @@ function scannerActor() {
           call(region, { ...R('cloudtrail', 'GetEventSelectors', { trailName: arn }), ...(gone ? notFound : {}) });
           call(region, { ...R('cloudtrail', 'GetInsightSelectors', { trailName: arn }), ...(gone ? notFound : { errorCode: 'InsightNotEnabledException', errorMessage: `Trail ${trail.name} does not have Insights enabled. Enable Insights on the trail, and try again.` }) });
         }
-        for (const k of ['ec2:DescribeSecurityGroups', 'ec2:DescribeFlowLogs', 'ec2:DescribeSnapshots', 'guardduty:ListDetectors', 'config:DescribeConfigurationRecorders', 'kms:ListKeys', 'securityhub:DescribeHub']) if (r.chance(0.35)) call(region, readCall(r, k, target, region, t));
+        for (const k of ['ec2:DescribeSecurityGroups', 'ec2:DescribeFlowLogs', 'ec2:DescribeSnapshots', 'guardduty:ListDetectors', 'config:DescribeConfigurationRecorders', 'kms:ListKeys', 'securityhub:DescribeHub']) if (r.chance(0.6)) call(region, readCall(r, k, target, region, t));
       }
     }
   }
@@ -824,7 +840,7 @@ function grafanaActor() {
   const acct = PROD;
   const user = 'svc-reporting';
   const client = { acct, identity: iamUserIdentity(acct, user, `AKIA${stable(`ak:${acct}:${user}`, 16)}`), ip: NAT[PROD]['eu-west-1'], ua: UA.grafana, tls: TLS12 };
-  for (const t of periodic(r, DAY0, END, 60 * MIN, 15 * MIN)) {
+  for (const t of [...sampleTimes(r, 0, 14, 'work'), ...sampleTimes(r, 1, 14, 'work')]) { // dashboards refresh while someone looks at them
     const region = r.chance(0.85) ? 'us-east-1' : 'eu-west-1';
     emit(makeRecord(r, client, t, region, readCall(r, 'cloudwatch:DescribeAlarms', acct, region, t)));
     if (r.chance(0.4)) emit(makeRecord(r, client, t + 1000, region, readCall(r, 'cloudwatch:ListMetrics', acct, region, t)));
@@ -961,15 +977,15 @@ githubActor(DEV, 'TerraformDeployRole', 'infrastructure', [2, 3]);
 instanceActor(PROD, 'us-east-1', 0, 'prod-web-ec2-role');
 instanceActor(PROD, 'us-east-1', 1, 'prod-web-ec2-role');
 instanceActor(DEV, 'eu-west-1', 0, 'dev-app-ec2-role', [7, 19]);
-lambdaActor(PROD, 'orders-processor', 'us-east-1', 'nodejs20.x', 2.2, ordersFlow(PROD, 'us-east-1', BUCKETS[PROD].inbox, BUCKETS[PROD].processed));
+lambdaActor(PROD, 'orders-processor', 'us-east-1', 'nodejs20.x', 2.6, ordersFlow(PROD, 'us-east-1', BUCKETS[PROD].inbox, BUCKETS[PROD].processed));
 lambdaActor(PROD, 'api-authorizer', 'us-east-1', 'nodejs20.x', 0.6, authorizerFlow(PROD, 'us-east-1'));
-lambdaActor(PROD, 'report-generator', 'eu-west-1', 'python3.12', 0.25, reportFlow(PROD, 'eu-west-1'));
+lambdaActor(PROD, 'report-generator', 'eu-west-1', 'python3.12', 0, reportFlow(PROD, 'eu-west-1'), 'traffic', [at(0, 5, 0, 12), at(1, 5, 0, 9)]);
 lambdaActor(DEV, 'image-resizer-dev', 'eu-west-1', 'python3.12', 0.6, devFlow(DEV, 'eu-west-1'), 'work');
-for (const a of [PROD, DEV, SEC]) trailServiceActor(a);
 configActor(PROD, ['us-east-1', 'eu-west-1']);
 configActor(SEC, ['us-east-1']);
 scannerActor();
 grafanaActor();
+trailServiceActor(PROD); // last: it follows the others' activity
 
 // Keep the two days only (credential refreshes and failed sign-ins can fall just before midnight).
 { const kept = events.filter((e) => e.eventTime >= iso(DAY0) && e.eventTime < iso(END)); events.length = 0; events.push(...kept); }
@@ -1001,7 +1017,7 @@ for (const k of [...streams.keys()].sort()) {
   const list = streams.get(k).sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
   let i = 0;
   for (let ws = DAY0; i < list.length; ) {
-    const we = ws + lr.int(5, 15) * MIN;
+    const we = ws + lr.int(7, 15) * MIN; // delivery window
     const batch = [];
     while (i < list.length && Date.parse(list[i].eventTime) < we) batch.push(list[i++]);
     if (batch.length) {

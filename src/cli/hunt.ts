@@ -7,7 +7,7 @@ import type { FileResult, InputError } from '../detect/file-hunt.js';
 import { expandInputs } from '../logs/walk.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS, type Level } from '../sigma/rule.js';
-import { alertWriter, FORMATS, type Format } from './format.js';
+import { alertFormat, FORMATS, type Format } from '../detect/format.js';
 import { Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
 import { bundledRulesDir } from './paths.js';
@@ -43,6 +43,8 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       since: flags.since ? parseTime('--since', flags.since) : undefined,
       until: flags.until ? parseTime('--until', flags.until) : undefined,
     },
+    format,
+    color: format === 'table' && !flags.output && !!process.stdout.isTTY && !process.env.NO_COLOR,
   };
 
   const rules = prepareRules(cfg);
@@ -57,7 +59,8 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
 
   const walk = expandInputs(logs);
   const out = Out.open(flags.output);
-  const writer = alertWriter(format, out, format === 'table' && !flags.output && !!process.stdout.isTTY && !process.env.NO_COLOR);
+  const fmt = alertFormat(format, cfg.color);
+  out.write(fmt.header);
   const totalBytes = walk.files.reduce((a, f) => a + f.size, 0);
   const progress = new Progress(flags.progress !== false && !!process.stderr.isTTY, totalBytes, 'bytes');
   const inputErrors: string[] = [];
@@ -72,21 +75,21 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   const skipped: string[] = walk.skipped.map((s) => `${s.path}: ${s.reason}`);
   await runHunt(cfg, rules, walk.files, workers, {
     onAlert(a) {
-      const eventId = typeof a.event.eventID === 'string' ? a.event.eventID : undefined;
-      if (flags.dedup !== false && eventId) {
+      if (flags.dedup !== false && a.eventId) {
         // CloudTrail may deliver an event twice, and inputs may overlap: one alert per rule and eventID.
-        const key = `${a.rule.id}\u0000${eventId}`;
+        const key = `${a.ruleId}\u0000${a.eventId}`;
         if (seen.has(key)) {
           duplicates++;
           return;
         }
         seen.add(key);
       }
+      if (alerts > 0) out.write(fmt.separator);
       alerts++;
-      const r = perRule.get(a.rule.id) ?? { title: a.rule.title, level: a.rule.level ?? '', count: 0 };
+      const r = perRule.get(a.ruleId) ?? { title: a.ruleTitle, level: a.level, count: 0 };
       r.count++;
-      perRule.set(a.rule.id, r);
-      writer.write(a);
+      perRule.set(a.ruleId, r);
+      out.write(a.text);
     },
     onError(e: InputError) {
       const where = e.line !== undefined ? `line ${e.line}` : e.index !== undefined ? `record ${e.index}` : '';
@@ -103,7 +106,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       progress.update(doneBytes, { files: doneFiles, alerts });
     },
   });
-  writer.end();
+  out.write(fmt.footer);
   out.close();
   progress.stop();
 

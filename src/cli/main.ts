@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { huntCommand } from './hunt.js';
 import { UsageError } from './io.js';
 import { lintCommand, listCommand } from './rules.js';
-import { FORMATS } from './format.js';
+import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];

@@ -87,13 +87,22 @@ export class Detector {
   }
 }
 
+const fieldGetters = new WeakMap<DetectionRule, { test: (r: JsonObject) => boolean; fields: [string, (r: JsonObject) => Json | typeof MISSING][] }[]>();
+
 /** The values, in the record, of the fields named by the selections that hold (what an analyst looks at first). */
 export function matchedFields(rule: DetectionRule, rec: JsonObject): Record<string, Json> {
+  let sels = fieldGetters.get(rule);
+  if (!sels) {
+    sels = [...rule.detection.selections.values()]
+      .filter((s) => s.fields.length > 0)
+      .map((s) => ({ test: s.test, fields: s.fields.map((f) => [f, compilePath(f)] as [string, (r: JsonObject) => Json | typeof MISSING]) }));
+    fieldGetters.set(rule, sels);
+  }
   const out: Record<string, Json> = {};
-  for (const sel of rule.detection.selections.values()) {
-    if (sel.fields.length === 0 || !sel.test(rec)) continue;
-    for (const f of sel.fields) {
-      const v = compilePath(f)(rec);
+  for (const sel of sels) {
+    if (!sel.test(rec)) continue;
+    for (const [f, get] of sel.fields) {
+      const v = get(rec);
       if (v !== MISSING) out[f] = v;
     }
   }

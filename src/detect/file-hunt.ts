@@ -26,14 +26,14 @@ export async function huntFile(
   file: string,
   detector: Detector,
   window: TimeWindow,
-  onAlert: (a: Alert) => void,
+  onAlert: (a: Alert, raw: string | undefined) => void,
   onError: (e: InputError) => void,
 ): Promise<FileResult> {
   let alerts = 0;
   let outOfWindow = 0;
   const timed = window.since !== undefined || window.until !== undefined;
   const sink = {
-    record(rec: JsonObject, index: number) {
+    record(rec: JsonObject, index: number, raw?: string) {
       if (timed && !inWindow(rec, window)) {
         outOfWindow++;
         return;
@@ -41,7 +41,7 @@ export async function huntFile(
       const hits = detector.match(rec);
       for (const rule of hits) {
         alerts++;
-        onAlert(buildAlert(rule, rec, file, index));
+        onAlert(buildAlert(rule, rec, file, index), raw);
       }
     },
     error(message: string, where?: { index?: number; line?: number }) {

@@ -1,7 +1,8 @@
 /**
- * A hunt: rules × inputs → alerts, on N worker threads (one file at a time each) or inline for one worker.
- * Results are handed on in input order whatever the worker timing, so output is deterministic; at most
- * `workers` files are in flight, which bounds the reorder buffer.
+ * A hunt: rules × inputs → formatted alerts, on N worker threads (one file at a time each) or inline.
+ * Workers format alerts themselves (formatting is most of the cost of a noisy rule), so the main thread
+ * only deduplicates and writes. Results are handed on in input order whatever the worker timing, so output
+ * is deterministic; at most `workers` files are in flight, which bounds the reorder buffer.
  */
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../sigma/values.js';
@@ -11,6 +12,7 @@ import type { InputFile } from '../logs/walk.js';
 import type { Alert } from './alert.js';
 import { Detector } from './engine.js';
 import { huntFile, type FileResult, type InputError, type TimeWindow } from './file-hunt.js';
+import { alertFormat, type Format } from './format.js';
 import { selectRules, type RuleFilter } from './selection.js';
 
 export interface HuntConfig {
@@ -18,10 +20,21 @@ export interface HuntConfig {
   compile: CompileOptions;
   filter: RuleFilter;
   window: TimeWindow;
+  format: Format;
+  color: boolean;
+}
+
+/** An alert as it travels to the writer: formatted text plus what the summary and deduplication need. */
+export interface AlertOut {
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  eventId: string | undefined;
+  text: string;
 }
 
 export interface HuntCallbacks {
-  onAlert(a: Alert): void;
+  onAlert(a: AlertOut): void;
   onError(e: InputError): void;
   onFileDone(r: FileResult, file: InputFile): void;
 }
@@ -37,12 +50,24 @@ export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'fi
   return { set, ...selectRules(set.rules, cfg.filter) };
 }
 
+export function alertFormatter(cfg: HuntConfig): (a: Alert, raw: string | undefined) => AlertOut {
+  const fmt = alertFormat(cfg.format, cfg.color);
+  return (a, raw) => ({
+    ruleId: a.rule.id,
+    ruleTitle: a.rule.title,
+    level: a.rule.level ?? '',
+    eventId: typeof a.event.eventID === 'string' ? a.event.eventID : undefined,
+    text: fmt.item(a, raw),
+  });
+}
+
 export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: InputFile[], workers: number, cb: HuntCallbacks): Promise<void> {
-  // stdin cannot move to a worker; small jobs are not worth the thread start-up.
+  // stdin cannot move to a worker; one file is not worth the thread start-up.
   if (workers <= 1 || files.length <= 1 || files.some((f) => f.path === '-')) {
     const detector = new Detector(rules.selected);
+    const format = alertFormatter(cfg);
     for (const f of files) {
-      const res = await huntFile(f.path, detector, cfg.window, cb.onAlert, cb.onError);
+      const res = await huntFile(f.path, detector, cfg.window, (a, raw) => cb.onAlert(format(a, raw)), cb.onError);
       cb.onFileDone(res, f);
     }
     return;
@@ -52,13 +77,13 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'alert'; seq: number; alerts: Alert[] }
+  | { type: 'alert'; seq: number; alerts: AlertOut[] }
   | { type: 'error'; seq: number; error: InputError }
   | { type: 'done'; seq: number; result: FileResult }
   | { type: 'fatal'; message: string };
 
 interface Pending {
-  alerts: Alert[];
+  alerts: AlertOut[];
   errors: InputError[];
   result?: FileResult;
 }
@@ -75,6 +100,10 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
       if (!p) pending.set(seq, (p = { alerts: [], errors: [] }));
       return p;
     };
+    const stop = (e?: Error) => {
+      finished = true;
+      Promise.all(pool.map((w) => w.terminate())).then(() => (e ? reject(e) : resolve()), reject);
+    };
     const flush = () => {
       for (;;) {
         const p = pending.get(flushed);
@@ -85,10 +114,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
         pending.delete(flushed);
         flushed++;
       }
-      if (flushed === files.length && !finished) {
-        finished = true;
-        Promise.all(pool.map((w) => w.terminate())).then(() => resolve(), reject);
-      }
+      if (flushed === files.length && !finished) stop();
     };
     const dispatch = (w: Worker) => {
       if (next < files.length) {
@@ -100,6 +126,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg });
       pool.push(w);
       w.on('message', (m: WorkerMessage) => {
+        if (finished) return;
         switch (m.type) {
           case 'ready':
             dispatch(w);
@@ -116,16 +143,11 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
             flush();
             break;
           case 'fatal':
-            finished = true;
-            pool.forEach((x) => void x.terminate());
-            reject(new Error(`worker failed: ${m.message}`));
+            stop(new Error(`worker failed: ${m.message}`));
         }
       });
       w.on('error', (e) => {
-        if (finished) return;
-        finished = true;
-        pool.forEach((x) => void x.terminate());
-        reject(e);
+        if (!finished) stop(e);
       });
     }
   });

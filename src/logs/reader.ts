@@ -14,7 +14,8 @@ import { classify, classifyElement } from './records.js';
 export interface RecordSink {
   /** Optional raw prefilter: return false to skip parsing a single-record slice no rule can match. */
   wants?: (buf: Buffer, start: number, end: number) => boolean;
-  record(rec: JsonObject, index: number): void;
+  /** `raw` is the record's own JSON text when the input held it verbatim (saves re-serialising it). */
+  record(rec: JsonObject, index: number, raw?: string): void;
   error(message: string, where?: { index?: number; line?: number }): void;
 }
 
@@ -257,8 +258,9 @@ class Decoder {
     const bytes = buf.subarray(start, end);
     if (!isUtf8(bytes)) this.err('invalid UTF-8 (bytes replaced with U+FFFD)', where);
     let value: Json;
+    const text = bytes.toString('utf8');
     try {
-      value = JSON.parse(bytes.toString('utf8')) as Json;
+      value = JSON.parse(text) as Json;
     } catch (e) {
       this.summary.records++;
       this.err(`invalid JSON: ${(e as Error).message}`, where);
@@ -274,8 +276,9 @@ class Decoder {
       this.err(c.message, where);
       return;
     }
+    const verbatim = c.records.length === 1 && c.records[0] === value ? text : undefined;
     for (const rec of c.records) {
-      this.sink.record(rec, this.summary.records);
+      this.sink.record(rec, this.summary.records, verbatim);
       this.summary.records++;
     }
   }

@@ -1,0 +1,90 @@
+/** Alert output formats: table for people, JSONL / JSON / CSV for machines. */
+import type { Alert } from './alert.js';
+import type { Json, JsonObject } from '../sigma/fields.js';
+
+export const FORMATS = ['table', 'jsonl', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/**
+ * A format is a pure function from an alert to its text, plus a header and footer, so workers can format in
+ * parallel and the main thread only writes. `raw` is the event's JSON text as read, used verbatim when given.
+ */
+export interface AlertFormat {
+  header: string;
+  /** Text of one alert. */
+  item(a: Alert, raw: string | undefined): string;
+  /** Between two items (JSON arrays need commas). */
+  separator: string;
+  footer: string;
+}
+
+const str = (v: Json | undefined): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+const get = (o: JsonObject, path: string): Json | undefined =>
+  path.split('.').reduce<Json | undefined>((n, k) => (n && typeof n === 'object' && !Array.isArray(n) ? n[k] : undefined), o);
+
+/** Who did it, as an analyst reads it: the ARN, else user name, else principal id. */
+export function principal(e: JsonObject): string {
+  return str(get(e, 'userIdentity.arn')) || str(get(e, 'userIdentity.userName')) || str(get(e, 'userIdentity.principalId')) || str(get(e, 'userIdentity.invokedBy'));
+}
+
+const CSV_COLUMNS = ['time', 'level', 'rule_id', 'rule_title', 'event_source', 'event_name', 'account', 'region', 'principal', 'source_ip', 'error_code', 'event_id', 'file', 'index', 'matched'];
+
+function csvCell(s: string): string {
+  // Quote when needed; neutralise spreadsheet formulas (CSV injection) from attacker-controlled values.
+  let v = s;
+  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export function alertFormat(format: Format, color: boolean): AlertFormat {
+  switch (format) {
+    case 'jsonl':
+      return { header: '', item: (a, raw) => jsonText(a, raw) + '\n', separator: '', footer: '' };
+    case 'json':
+      return { header: '[\n', item: jsonText, separator: ',\n', footer: '\n]\n' };
+    case 'csv':
+      return {
+        header: CSV_COLUMNS.join(',') + '\n',
+        item: (a) => {
+          const e = a.event;
+          const row = [a.time ?? '', a.rule.level ?? '', a.rule.id, a.rule.title, str(e.eventSource), str(e.eventName), str(e.recipientAccountId) || str(get(e, 'userIdentity.accountId')), str(e.awsRegion), principal(e), str(e.sourceIPAddress), str(e.errorCode), str(e.eventID), a.source.file, String(a.source.index), JSON.stringify(a.matched)];
+          return row.map(csvCell).join(',') + '\n';
+        },
+        separator: '',
+        footer: '',
+      };
+    case 'table':
+      return tableFormat(color);
+  }
+}
+
+/** The alert as JSON, with the event's original text spliced in when we have it (no second serialisation). */
+function jsonText(a: Alert, raw: string | undefined): string {
+  if (raw === undefined) return JSON.stringify(a);
+  const { event: _event, ...head } = a;
+  const s = JSON.stringify(head);
+  return `${s.slice(0, -1)},"event":${raw}}`;
+}
+
+const LEVEL_COLOR: Record<string, string> = { critical: '\x1b[1;35m', high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', informational: '\x1b[2m' };
+
+function tableFormat(color: boolean): AlertFormat {
+  // Fixed widths so rows stream out as they come (no need to hold every alert to size columns).
+  const cols: [string, number][] = [['TIME', 20], ['LEVEL', 8], ['RULE', 38], ['EVENT', 30], ['PRINCIPAL', 46], ['SOURCE IP', 15], ['ACCOUNT/REGION', 0]];
+  const fit = (s: string, w: number) => (w === 0 ? s : s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
+  return {
+    header: cols.map(([h, w]) => fit(h, w)).join(' ') + '\n',
+    item: (a) => {
+      const e = a.event;
+      const level = a.rule.level ?? '';
+      const cells = [a.time ?? '', level, a.rule.title, `${str(e.eventName)}${e.errorCode ? ` (${str(e.errorCode)})` : ''}`, principal(e), str(e.sourceIPAddress), `${str(e.recipientAccountId)}/${str(e.awsRegion)}`];
+      const row = cells.map((c, i) => {
+        const t = fit(c.replace(/[\x00-\x1f\x7f]/g, ' '), cols[i]![1]); // never let log content drive the terminal
+        return color && i === 1 && LEVEL_COLOR[level] ? `${LEVEL_COLOR[level]}${t}\x1b[0m` : t;
+      });
+      return row.join(' ') + '\n';
+    },
+    separator: '',
+    footer: '',
+  };
+}

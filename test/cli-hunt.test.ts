@@ -1,0 +1,132 @@
+// End to end: the built CLI over the bundled sample trail, as a new user runs it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'dist/cli/main.js');
+const SAMPLE = join(ROOT, 'content/samples/cloudtrail');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'content/samples/cloudtrail-attack.json'), 'utf8')) as {
+  steps: { step: number; name: string; eventIDs: string[]; eventNames: string[] }[];
+  expectedDetections: Record<string, string[]>;
+};
+
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
+const jsonl = (s: string) => s.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+beforeAll(() => {
+  if (!existsSync(CLI)) spawnSync('npx', ['tsc', '-p', ROOT], { stdio: 'inherit' });
+});
+
+describe('tideline hunt over the bundled sample', () => {
+  it('finds exactly the attack-chain events with the three bundled rules', () => {
+    for (const workers of ['1', '2']) {
+      const r = run('hunt', '--format', 'jsonl', '--workers', workers, SAMPLE);
+      expect(r.status, r.stderr).toBe(0);
+      const alerts = jsonl(r.stdout);
+      const got: Record<string, string[]> = {};
+      for (const a of alerts) (got[a.rule.id] ??= []).push(a.event.eventID);
+      for (const ids of Object.values(got)) ids.sort();
+      const want = Object.fromEntries(Object.entries(manifest.expectedDetections).map(([k, v]) => [k, [...v].sort()]));
+      expect(got).toEqual(want);
+      // Every alert carries rule, source provenance, matched values and the full event.
+      for (const a of alerts) {
+        expect(a.rule).toMatchObject({ id: expect.any(String), title: expect.any(String), level: expect.any(String) });
+        expect(a.rule.tags).toContain('attack.t1562.008');
+        expect(a.source.file).toMatch(/AWSLogs\/111122223333\/CloudTrail\/us-east-1\/.*\.json\.gz$/);
+        expect(a.source.index).toBeGreaterThanOrEqual(0);
+        expect(a.matched.eventSource).toBe('cloudtrail.amazonaws.com');
+        expect(a.event.eventName).toBe(a.matched.eventName);
+      }
+    }
+  });
+
+  it('covers each trail-tampering step of the attack chain', () => {
+    const r = run('hunt', '--format', 'jsonl', SAMPLE);
+    const ids = new Set(jsonl(r.stdout).map((a) => a.event.eventID));
+    const tampering = manifest.steps.filter((s) => s.eventNames.some((n) => ['StopLogging', 'UpdateTrail', 'PutEventSelectors', 'DeleteTrail'].includes(n)));
+    expect(tampering.length).toBeGreaterThanOrEqual(4);
+    for (const s of tampering) {
+      s.eventNames.forEach((n, i) => {
+        if (['StopLogging', 'UpdateTrail', 'PutEventSelectors', 'DeleteTrail'].includes(n)) expect(ids.has(s.eventIDs[i]!), `step ${s.step} ${n}`).toBe(true);
+      });
+    }
+  });
+
+  it('source.index points at the record in its file', () => {
+    const r = run('hunt', '--format', 'jsonl', SAMPLE);
+    const a = jsonl(r.stdout)[0];
+    const zlib = require('node:zlib') as typeof import('node:zlib');
+    const recs = JSON.parse(zlib.gunzipSync(readFileSync(a.source.file)).toString()).Records;
+    expect(recs[a.source.index].eventID).toBe(a.event.eventID);
+  });
+
+  it('honours --since/--until, --min-level and --tag', () => {
+    const all = jsonl(run('hunt', '--format', 'jsonl', SAMPLE).stdout);
+    const high = jsonl(run('hunt', '--format', 'jsonl', '--min-level', 'high', SAMPLE).stdout);
+    expect(high.length).toBeGreaterThan(0);
+    expect(high.length).toBeLessThan(all.length);
+    expect(high.every((a) => a.rule.level === 'high')).toBe(true);
+    const times = all.map((a) => a.time).sort();
+    const cut = times[Math.floor(times.length / 2)];
+    const late = jsonl(run('hunt', '--format', 'jsonl', '--since', cut, SAMPLE).stdout);
+    expect(late.length).toBe(times.filter((t) => t >= cut).length);
+    const early = jsonl(run('hunt', '--format', 'jsonl', '--until', cut, SAMPLE).stdout);
+    expect(early.length + late.length).toBe(all.length);
+    expect(jsonl(run('hunt', '--format', 'jsonl', '--tag', 'attack.t1562', SAMPLE).stdout)).toHaveLength(all.length);
+    expect(jsonl(run('hunt', '--format', 'jsonl', '--tag', 'attack.t1078', SAMPLE).stdout)).toHaveLength(0);
+  });
+
+  it('writes csv, json and table, and --output/--stats files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tl-hunt-'));
+    const n = jsonl(run('hunt', '--format', 'jsonl', SAMPLE).stdout).length;
+    const json = run('hunt', '--format', 'json', SAMPLE);
+    expect(JSON.parse(json.stdout)).toHaveLength(n);
+    const csv = run('hunt', '--format', 'csv', SAMPLE).stdout.trim().split('\n');
+    expect(csv[0]).toMatch(/^time,level,rule_id,rule_title,/);
+    expect(csv).toHaveLength(n + 1);
+    const table = run('hunt', '--format', 'table', SAMPLE).stdout.trim().split('\n');
+    expect(table[0]).toMatch(/^TIME\s+LEVEL\s+RULE/);
+    expect(table.slice(1).some((l) => l.includes('AWS CloudTrail Logging Stopped'))).toBe(true);
+    const out = join(dir, 'alerts.jsonl');
+    const stats = join(dir, 'stats.json');
+    const r = run('hunt', '--output', out, '--stats', stats, SAMPLE);
+    expect(r.stdout).toBe('');
+    expect(jsonl(readFileSync(out, 'utf8'))).toHaveLength(n);
+    const s = JSON.parse(readFileSync(stats, 'utf8'));
+    expect(s).toMatchObject({ alerts: n, errors: 0 });
+    expect(s.records).toBeGreaterThan(1000);
+  });
+
+  it('prints a summary on stderr with files, records and alerts per rule', () => {
+    const r = run('hunt', '--format', 'jsonl', SAMPLE);
+    expect(r.stderr).toMatch(/tideline hunt: \d+ files, \d+ records, \d+ alerts, 0 errors/);
+    expect(r.stderr).toContain('AWS CloudTrail Logging Stopped');
+  });
+
+  it('reads stdin as -', () => {
+    const file = jsonl(run('hunt', '--format', 'jsonl', SAMPLE).stdout)[0].source.file;
+    const r = spawnSync(process.execPath, [CLI, 'hunt', '--format', 'jsonl', '-'], { input: readFileSync(file), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(jsonl(r.stdout).length).toBeGreaterThan(0);
+    expect(jsonl(r.stdout)[0].source.file).toBe('-');
+  });
+});
+
+describe('tideline rules lint', () => {
+  it('passes the 57 SigmaHQ rules and the bundled rules', () => {
+    const r = run('rules', 'lint', join(ROOT, '../shared/sigma-aws-rules'));
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toContain('57 detection rules');
+    expect(run('rules', 'lint', '--strict').status).toBe(0);
+  });
+
+  it('explains every extra rule it cannot load, and exits 2', () => {
+    const r = run('rules', 'lint', join(ROOT, '../shared/sigma-aws-rules-extra'));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/aws_enum_backup\.yml:\d+:\d+: error: Sigma 1 aggregation '\| count\(\) > 5'/);
+    expect(r.stdout).toMatch(/console_login_success_from_susp_locations\.yml:\d+:\d+: error: placeholder %Legitimate_Countries%/);
+  });
+});
