@@ -1,26 +1,8 @@
 import { it } from 'vitest';
-import { loadRulesFromText, loadRules } from '../src/sigma/load.js';
-import { formatDiagnostic } from '../src/sigma/diagnostics.js';
-const R = (det: string) => `title: t\nid: 5e1b5a62-1b1e-4c39-9d0e-1a2b3c4d5e6f\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n${det}`;
-const show = (txt: string, opts = {}) => { const s = loadRulesFromText(txt, 'x.yml', opts); console.log(JSON.stringify(txt), '\n  rules:', s.rules.length, s.diagnostics.map(formatDiagnostic)); return s; };
-it('probe', () => {
-  show(R('  sel:\n    eventName|startswith|endswith:\n      - a\n      - b\n  condition: sel\n'));
-  show(R('  sel:\n  condition: sel\n'));
-  show(R('  sel: {}\n  condition: sel\n'));
-  show(R('  sel:\n    a: 1\n'));
-  show(R('  sel:\n    a: 1\n  condition: (sel\n'));
-  show(R('  sel:\n    a: 1\n  condition: sel and\n'));
-  show(R('  sel:\n    a: 1\n  condition: sel | count() > 5\n'));
-  show(R('  sel:\n    a: 1\n    a: 2\n  condition: sel\n'));
-  show(R('  sel:\n    a:\n      b: 1\n  condition: sel\n'));
-  show(R('  sel:\n    a: 1\n   b: 2\n  condition: sel\n'));
-  show('title: x\nlogsource: {product: aws}\n');
-  show('id: 5e1b5a62-1b1e-4c39-9d0e-1a2b3c4d5e6f\nlogsource: {product: aws}\ndetection:\n  sel: {a: 1}\n  condition: sel\n');
-  show('title: x\ndetection:\n  sel: {a: 1}\n  condition: sel\n');
-  show(R('  sel:\n    a|re|i: "("\n  condition: sel\n'));
-  show(R('  sel:\n    a|expand: "%X%"\n  condition: sel\n'));
-  const s = show(R('  sel:\n    t|year: 2001\n  condition: sel\n'));
-  console.log('year of "5":', s.rules[0]!.test({ t: '5' }), new Date('5').toISOString());
-  const l = loadRules(['/work/shared/sigma-aws-rules-extra']);
-  console.log(l.rules.map(r => r.file), l.diagnostics.map(formatDiagnostic));
+it('tz', () => {
+  const before = new Date('2024-03-09 10:00:00').getUTCHours();
+  process.env.TZ = 'America/New_York';
+  const after = new Date('2024-03-09 10:00:00').getUTCHours();
+  delete process.env.TZ;
+  console.log(before, after, new Date('2024-03-09 10:00:00').getUTCHours(), Intl.DateTimeFormat().resolvedOptions().timeZone);
 });

@@ -72,6 +72,11 @@ export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOpt
   conditions.forEach((c) => usedSelections(c, used));
   for (const n of names) if (!used.has(n)) warnings.push({ message: `selection '${n}' is not used by the condition`, pos: locate(node.items.find((p) => isScalar(p.key) && p.key.value === n)?.key as Node) });
 
+  for (const c of conditions) {
+    const why = contradiction(c, selections);
+    // A rule that can never fire is a defect, not a style issue: refuse it (Sigma 1 rules often meant a time window).
+    if (why) throw new RuleError(`condition can never match a single event: ${why}; a correlation rule (temporal) expresses "both within a time span"`, condTexts[0]?.pos);
+  }
   const compiled = conditions.map((c) => compileCond(c, selections));
   // A list of conditions means any of them (Sigma 1 style; still accepted).
   const test = compiled.length === 1 ? compiled[0]! : (rec: JsonObject) => compiled.some((t) => t(rec));
@@ -192,6 +197,33 @@ function condWitness(c: Cond, sels: Map<string, Selection>): Witness | undefined
       return c.all ? andWitness(ws) : orWitness(ws);
     }
   }
+}
+
+/** An AND whose parts require one field to hold values from disjoint sets (e.g. two different eventNames). */
+function contradiction(c: Cond, sels: Map<string, Selection>): string | undefined {
+  if (c.type === 'not') return undefined;
+  if (c.type === 'or') {
+    const all = c.items.map((x) => contradiction(x, sels));
+    return all.every(Boolean) ? all[0] : undefined;
+  }
+  if (c.type === 'and' || (c.type === 'of' && c.all)) {
+    const parts: Cond[] = c.type === 'and' ? c.items : c.type === 'of' ? c.names.map((name): Cond => ({ type: 'sel', name })) : [];
+    for (const p of parts) {
+      const inner = contradiction(p, sels);
+      if (inner) return inner;
+    }
+    const ws = parts.map((p) => ({ p, w: condWitness(p, sels) })).filter((x) => x.w);
+    for (let i = 0; i < ws.length; i++) {
+      for (let j = i + 1; j < ws.length; j++) {
+        const a = ws[i]!.w!;
+        const b = ws[j]!.w!;
+        if (a.field === b.field && ![...a.values].some((v) => b.values.has(v))) {
+          return `'${a.field}' cannot be both ${[...a.values].join('|')} and ${[...b.values].join('|')}`;
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 // eventName is the most selective field in CloudTrail, then eventSource; otherwise the smallest set.
