@@ -62,7 +62,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   const fmt = alertFormat(format, cfg.color);
   out.write(fmt.header);
   const totalBytes = walk.files.reduce((a, f) => a + f.size, 0);
-  const progress = new Progress(flags.progress !== false && !!process.stderr.isTTY, totalBytes, 'bytes');
+  const progress = new Progress(flags.progress !== false && !!process.stderr.isTTY, totalBytes, 'MB');
   const inputErrors: string[] = [];
   for (const e of walk.errors) {
     inputErrors.push(`${e.path}: ${e.message}`);

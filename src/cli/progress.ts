@@ -7,7 +7,15 @@ export class Progress {
   constructor(enabled: boolean, total: number, unit: string) {
     if (!enabled || total <= 0) return;
     this.bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: `{bar} {percentage}% | {value}/{total} ${unit} | {files} files | {alerts} alerts | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+      {
+        stream: process.stderr,
+        format: `{bar} {percentage}% | {value}/{total} ${unit} | {files} files | {alerts} alerts | ETA {eta_formatted}`,
+        hideCursor: true,
+        clearOnComplete: true,
+        etaBuffer: 50,
+        // Byte counts read better in MB.
+        formatValue: (v, _o, type) => (unit === 'MB' && (type === 'value' || type === 'total') ? (v / 1e6).toFixed(1) : String(v)),
+      },
       cliProgress.Presets.shades_classic,
     );
     this.bar.start(total, 0, { files: 0, alerts: 0 });
