@@ -378,6 +378,19 @@ describe('modifier: windash', () => {
     expect(m({ cmd: '--foo' })).toBe(false);
   });
 
+  it('a rule written with a slash matches the dash forms too', () => {
+    const m = field('cmd|windash', "'/foo'");
+    expect(m({ cmd: '-foo' })).toBe(true);
+    expect(m({ cmd: '\u2014foo' })).toBe(true);
+    expect(m({ cmd: '\\foo' })).toBe(false);
+  });
+
+  it('leaves dashes inside words alone', () => {
+    const m = field('cmd|windash', "'a-b'");
+    expect(m({ cmd: 'a-b' })).toBe(true);
+    expect(m({ cmd: 'a/b' })).toBe(false);
+  });
+
   it('combines with contains and each dash varies independently', () => {
     const m = field('cmd|windash|contains', "' -a -b'");
     expect(m({ cmd: 'tool /a \u2013b end' })).toBe(true);
@@ -542,6 +555,26 @@ describe('modifiers: minute, hour, day, week, month, year (UTC, ISO week)', () =
   });
 });
 
+describe('time parts: only ISO-8601 times, read as UTC', () => {
+  // eventTime is ISO-8601 UTC (DESIGN.md); the engine parses with `new Date(text)`, which reads a time without an
+  // offset in the host's local time zone, so the verdict depends on the machine's TZ.
+  it('a time without an offset is read as UTC, whatever the host time zone', () => {
+    const saved = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(field('eventTime|hour', '10')({ eventTime: '2024-03-09T10:00:00' })).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
+  // `new Date('5')` is V8's lenient legacy parse (2001-05-01): a value that is not a time must not match.
+  it('a bare number string is not a time', () => {
+    expect(field('eventTime|year', '2001')({ eventTime: '5' })).toBe(false);
+  });
+});
+
 describe('modifier: cidr', () => {
   it('IPv4 ranges', () => {
     const m = field('sourceIPAddress|cidr', "'10.0.0.0/8'");
@@ -701,6 +734,19 @@ describe('field paths', () => {
     expect(eq({ eventName: ['x', 'y'] })).toBe(false);
   });
 
+  // Two selections on the same field can both hold when the field is an array (any element holds), so an AND of
+  // them is satisfiable by one event; the engine refuses such rules as "can never match a single event".
+  it('two selections on the same array field can both hold (AND across elements)', () => {
+    const m = matcher(`
+      a:
+        resources.ARN: 'arn:aws:s3:::bucket-a'
+      b:
+        resources.ARN: 'arn:aws:s3:::bucket-b'
+      condition: a and b`);
+    expect(m({ resources: [{ ARN: 'arn:aws:s3:::bucket-a' }, { ARN: 'arn:aws:s3:::bucket-b' }] })).toBe(true);
+    expect(m({ resources: [{ ARN: 'arn:aws:s3:::bucket-a' }] })).toBe(false);
+  });
+
   it('all over an array field needs every value held by some element', () => {
     const m = field('resources.ARN|contains|all', "['bucket-a', 'bucket-b']");
     expect(m({ resources: [{ ARN: 'arn:aws:s3:::bucket-a' }, { ARN: 'arn:aws:s3:::bucket-b' }] })).toBe(true);
@@ -831,6 +877,20 @@ describe('keywords', () => {
   it('do not match records without the words', () => {
     expect(m({ eventName: 'CreateUser', userIdentity: { userName: 'alice' } })).toBe(false);
     expect(m({})).toBe(false);
+  });
+
+  it('match numbers and booleans in the record by their text', () => {
+    const k = matcher("kw:\n  - '443'\n  - 'true'\ncondition: kw");
+    expect(k({ port: 443 })).toBe(true);
+    expect(k({ flags: { tls: true } })).toBe(true);
+    expect(k({ port: 80, flags: { tls: false } })).toBe(false);
+  });
+
+  // A numeric keyword must keep its YAML text (as field values do): `1.10` is not the substring `1.1`.
+  it('a numeric keyword keeps its source text (1.10 is not 1.1)', () => {
+    const k = matcher('kw:\n  - 1.10\ncondition: kw');
+    expect(k({ v: 'version 1.10' })).toBe(true);
+    expect(k({ v: 'version 1.15' })).toBe(false);
   });
 
   it('combine with field selections', () => {

@@ -72,10 +72,10 @@ export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOpt
   conditions.forEach((c) => usedSelections(c, used));
   for (const n of names) if (!used.has(n)) warnings.push({ message: `selection '${n}' is not used by the condition`, pos: locate(node.items.find((p) => isScalar(p.key) && p.key.value === n)?.key as Node) });
 
-  for (const c of conditions) {
-    const why = contradiction(c, selections);
-    // A rule that can never fire is a defect, not a style issue: refuse it (Sigma 1 rules often meant a time window).
-    if (why) throw new RuleError(`condition can never match a single event: ${why}; a correlation rule (temporal) expresses "both within a time span"`, condTexts[0]?.pos);
+  // A rule that can never fire is a defect, not a style issue: refuse it (Sigma 1 rules often meant a time window).
+  const dead = conditions.map((c) => contradiction(c, selections));
+  if (dead.every(Boolean)) {
+    throw new RuleError(`condition can never match a single event: ${dead[0]}; a correlation rule (temporal) expresses "both within a time span"`, condTexts[0]?.pos);
   }
   const compiled = conditions.map((c) => compileCond(c, selections));
   // A list of conditions means any of them (Sigma 1 style; still accepted).
@@ -199,6 +199,10 @@ function condWitness(c: Cond, sels: Map<string, Selection>): Witness | undefined
   }
 }
 
+// Fields CloudTrail always writes as one string: only there do two different required values contradict
+// (any other field may be an array, where different elements can satisfy each part).
+const SCALAR_FIELDS = new Set(['eventName', 'eventSource', 'eventType', 'eventCategory', 'awsRegion', 'eventVersion', 'recipientAccountId', 'userIdentity.type']);
+
 /** An AND whose parts require one field to hold values from disjoint sets (e.g. two different eventNames). */
 function contradiction(c: Cond, sels: Map<string, Selection>): string | undefined {
   if (c.type === 'not') return undefined;
@@ -217,7 +221,7 @@ function contradiction(c: Cond, sels: Map<string, Selection>): string | undefine
       for (let j = i + 1; j < ws.length; j++) {
         const a = ws[i]!.w!;
         const b = ws[j]!.w!;
-        if (a.field === b.field && ![...a.values].some((v) => b.values.has(v))) {
+        if (a.field === b.field && SCALAR_FIELDS.has(a.field) && ![...a.values].some((v) => b.values.has(v))) {
           return `'${a.field}' cannot be both ${[...a.values].join('|')} and ${[...b.values].join('|')}`;
         }
       }

@@ -115,7 +115,13 @@ function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: 
   const js = root.toJSON() as JsonObject;
   if (js.action !== undefined) throw new RuleError(`'action: ${String(js.action)}' rule collections are Sigma 1 syntax: write each rule as a complete document`, keyPos('action'));
 
-  const meta = readMeta(file, js, locate(root) ?? { line: 1, col: 1 }, get, keyPos, push);
+  let metaErrors = 0;
+  const meta = readMeta(file, js, locate(root) ?? { line: 1, col: 1 }, get, keyPos, (sev, msg, pos) => {
+    if (sev === 'error') metaErrors++;
+    push(sev, msg, pos);
+  });
+  // A rule with errors in its metadata (no title, unknown level...) is reported and not run.
+  if (metaErrors > 0) return;
   if (js.correlation !== undefined) {
     set.correlations.push(readCorrelation(meta, js, get('correlation'), locate));
     return;

@@ -125,13 +125,14 @@ export function compileFieldItem(
     const mode = has('contains') ? 'contains' : has('startswith') ? 'startswith' : has('endswith') ? 'endswith' : 'equals';
     return fieldRefItem(field, modifiers, values, get, has('cased'), mode, has('all'), negate);
   } else {
-    const cased = has('cased');
+    // Base64 text is case-sensitive: another case decodes to other bytes.
+    const cased = has('cased') || has('base64') || has('base64offset');
     const patterns: Pattern[][] = values.map((v) => {
       if (v.value === null) {
         nullTests++;
         return [];
       }
-      return stringPatterns(field, v, mods, opts);
+      return stringPatterns(field, v, mods, opts, keyPos);
     });
     const compiled: ValueTest[] = [];
     for (const group of patterns) {
@@ -187,7 +188,7 @@ export function compileFieldItem(
 }
 
 /** Expand one rule value into the patterns it stands for, applying the transforming modifiers in order. */
-function stringPatterns(field: string, v: RuleValue, mods: Set<string>, opts: CompileOptions): Pattern[] {
+function stringPatterns(field: string, v: RuleValue, mods: Set<string>, opts: CompileOptions, keyPos: Position): Pattern[] {
   const raw = typeof v.value === 'string' ? v.value : v.text;
   if (typeof v.value !== 'string' && typeof v.value !== 'number' && typeof v.value !== 'boolean') throw new RuleError(`field '${field}' needs a string, number or boolean value`, v.pos);
   let texts = [raw];
@@ -197,10 +198,10 @@ function stringPatterns(field: string, v: RuleValue, mods: Set<string>, opts: Co
   let pats: Pattern[] = texts.map(parsePattern);
   if (mods.has('windash')) pats = pats.flatMap(windashVariants);
   const enc = ['utf16le', 'utf16be', 'utf16', 'wide'].filter((m) => mods.has(m));
-  if (enc.length > 1) throw new RuleError(`only one of utf16le, utf16be, utf16, wide may be used (field '${field}')`, v.pos);
-  if (mods.has('base64') && mods.has('base64offset')) throw new RuleError(`'base64' and 'base64offset' exclude each other (field '${field}')`, v.pos);
+  if (enc.length > 1) throw new RuleError(`only one of utf16le, utf16be, utf16, wide may be used (field '${field}')`, keyPos);
+  if (mods.has('base64') && mods.has('base64offset')) throw new RuleError(`'base64' and 'base64offset' exclude each other (field '${field}')`, keyPos);
   const b64 = mods.has('base64') ? 'base64' : mods.has('base64offset') ? 'base64offset' : undefined;
-  if (enc.length && !b64) throw new RuleError(`'${enc[0]}' only makes sense followed by 'base64' or 'base64offset' (field '${field}')`, v.pos);
+  if (enc.length && !b64) throw new RuleError(`'${enc[0]}' only makes sense followed by 'base64' or 'base64offset' (field '${field}')`, keyPos);
   if (b64) {
     pats = pats.flatMap((p) => {
       if (hasWildcards(p)) throw new RuleError(`wildcards cannot be base64-encoded; escape them with \\ (field '${field}')`, v.pos);
@@ -211,7 +212,7 @@ function stringPatterns(field: string, v: RuleValue, mods: Set<string>, opts: Co
   const contains = mods.has('contains');
   const starts = mods.has('startswith');
   const ends = mods.has('endswith');
-  if (Number(contains) + Number(starts) + Number(ends) > 1) throw new RuleError(`use only one of contains, startswith, endswith (field '${field}')`, v.pos);
+  if (Number(contains) + Number(starts) + Number(ends) > 1) throw new RuleError(`use only one of contains, startswith, endswith (field '${field}')`, keyPos);
   if (contains) pats = pats.map((p) => wrap(p, true, true));
   if (starts) pats = pats.map((p) => wrap(p, false, true));
   if (ends) pats = pats.map((p) => wrap(p, true, false));
@@ -301,12 +302,18 @@ function toNumber(x: Json): number | undefined {
   return undefined;
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
+
 /** UTC time component of an ISO-8601 string or epoch (seconds or milliseconds) value. */
 export function timeComponent(x: Json, part: TimePart): number | undefined {
   let d: Date;
   if (typeof x === 'number') d = new Date(x < 1e11 ? x * 1000 : x);
-  else if (typeof x === 'string') d = new Date(x);
-  else return undefined;
+  else if (typeof x === 'string') {
+    // ISO-8601 only (not whatever Date accepts); no offset means UTC, as CloudTrail times are.
+    const m = ISO_TIME.exec(x.trim());
+    if (!m) return undefined;
+    d = new Date(m[2] ? x.trim() : m[1] ? `${x.trim()}Z` : `${x.trim()}T00:00:00Z`);
+  } else return undefined;
   const t = d.getTime();
   if (Number.isNaN(t)) return undefined;
   switch (part) {
@@ -405,7 +412,7 @@ function parseIp(s: string): { value: bigint; bits: number } | undefined {
 /** Keyword search: a value without a field matches when any scalar leaf of the record contains it. */
 export function compileKeyword(v: RuleValue): (rec: JsonObject) => boolean {
   if (v.value === null || typeof v.value === 'object') throw new RuleError('a keyword must be a string or number', v.pos);
-  const test: StringTest = compilePattern(wrap(parsePattern(String(v.value)), true, true), false);
+  const test: StringTest = compilePattern(wrap(parsePattern(typeof v.value === 'string' ? v.value : v.text), true, true), false);
   const visit = (node: Json): boolean => {
     if (node === null) return false;
     if (typeof node === 'object') {
