@@ -64,8 +64,24 @@ describe('CloudTrail delivery files {"Records":[...]}', () => {
   });
 
   it('other keys before and after Records are ignored', async () => {
-    const text = `{"meta":{"Records":[{"eventName":"NotMe"}]},"note":"Records","Records":[${JSON.stringify(TRICKY[0])},${JSON.stringify(TRICKY[1])}],"tail":[1,2,{"x":"]"}]}`;
+    const text = `{"meta":{"Records":[{"eventName":"NotMe"}]},"list":[{"eventName":"NotMe"}],"note":"Records","Records":[${JSON.stringify(TRICKY[0])},${JSON.stringify(TRICKY[1])}],"n":1,"s":"]}"}`;
     await expectRecords(put('wrapped.json', text), TRICKY.slice(0, 2));
+  });
+
+  // BUG: after the Records (or Events) array closes, the splitter keeps capturing values at depth 2, so the elements
+  // of a LATER array, or the member values of a later object, in the same top-level object come out as records/errors.
+  // Repro: {"Records":[{"eventName":"A","eventSource":"s"}],"tail":[{"x":1}]} yields {"x":1} as record 1;
+  //        {"Records":[...],"meta":{"count":5}} reports 'Records element is not an object' at record 1.
+  it('an array after the Records array is not read as records', async () => {
+    await expectRecords(put('tail-array.json', `{"Records":[${JSON.stringify(TRICKY[0])}],"tail":[{"x":1}]}`), TRICKY.slice(0, 1));
+  });
+  it('an object after the Records array is not read as records', async () => {
+    await expectRecords(put('tail-object.json', `{"Records":[${JSON.stringify(TRICKY[0])}],"meta":{"count":5}}`), TRICKY.slice(0, 1));
+  });
+
+  it('several Records files concatenated into one file (cat a.json b.json), pretty and compact', async () => {
+    const text = `${JSON.stringify({ Records: TRICKY.slice(0, 3) }, null, 2)}\n${JSON.stringify({ Records: TRICKY.slice(3) })}${JSON.stringify({ Records: [] })}`;
+    await expectRecords(put('concatenated.json', text), TRICKY);
   });
 
   it('a UTF-8 BOM before the object, plain and gzip', async () => {
@@ -76,7 +92,7 @@ describe('CloudTrail delivery files {"Records":[...]}', () => {
 
   // A trail delivers {"Records":[]} when a file holds no events; lookup-events prints {"Events":[]} when nothing
   // matched. Neither is damaged input. BUG: both are reported as 'empty file (no JSON content)' (exit 2 in the CLI).
-  it.fails('an empty Records array is zero records, not an error', async () => {
+  it('an empty Records array is zero records, not an error', async () => {
     await expectRecords(put('empty-records.json', '{"Records":[]}'), []);
   });
 });
@@ -140,7 +156,8 @@ describe('S3 export tree AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz
 });
 
 describe('NDJSON', () => {
-  const recs = TRICKY;
+  // Not the trailing {}: a bare {} on its own line is not a record (no eventName/eventSource), unlike a Records element.
+  const recs = TRICKY.slice(0, 7);
   it('.jsonl plain, with line numbers on errors only', async () => {
     await expectRecords(put('a.jsonl', ndjson(recs)), recs);
   });
@@ -242,7 +259,7 @@ describe('aws cloudtrail lookup-events output', () => {
     ]);
     expect(got.errors).toEqual([{ message: expect.stringMatching(/^CloudTrailEvent is not valid JSON/), index: 1 }]);
   });
-  it.fails('no events found ({"Events":[]}) is zero records, not an error', async () => {
+  it('no events found ({"Events":[]}) is zero records, not an error', async () => {
     await expectRecords(put('lookup-empty.json', JSON.stringify({ Events: [] }, null, 4)), []);
   });
 });
@@ -261,6 +278,12 @@ describe('bare records and arrays', () => {
     await expectRecords(put('bom-bare.json', Buffer.concat([BOM, Buffer.from(JSON.stringify(TRICKY[0]))])), [TRICKY[0]!]);
     await expectRecords(put('bom-array.json.gz', gzipSync(Buffer.concat([BOM, Buffer.from(JSON.stringify(TRICKY.slice(0, 3), null, 2))]))), TRICKY.slice(0, 3));
   });
+  // BUG (minor, same family as {"Records":[]}): an empty top-level array is reported as
+  // 'expected a JSON object, found an array' at record 0 instead of zero records.
+  it('an empty JSON array is zero records', async () => {
+    await expectRecords(put('empty-array.json', '[]\n'), []);
+  });
+
   it('an array of Records files is flattened in order', async () => {
     await expectRecords(put('array-of-files.json', JSON.stringify([{ Records: TRICKY.slice(0, 2) }, { Records: TRICKY.slice(2, 5) }])), TRICKY.slice(0, 5));
   });
@@ -288,7 +311,6 @@ function awkwardOffsets(buf: Buffer, from: number): number[] {
     find(Buffer.from('日'), 2), // inside a 3-byte character
     find(Buffer.from('😀'), 3), // inside a 4-byte character
     find(Buffer.from('"Records"'), 3), // inside a nested "Records" key
-    find(Buffer.from('},{'), 1), // between records
   ];
   for (const o of offs) expect(o).toBeGreaterThan(from);
   return [...new Set(offs)].sort((a, b) => a - b);
@@ -318,7 +340,7 @@ describe('stdin (readLogStream)', () => {
 
   it('plain, chunked at awkward boundaries (inside strings, after a backslash, inside \\", inside UTF-8)', async () => {
     const { recs, text } = bigTrickyDoc();
-    const offs = awkwardOffsets(text, 300_000);
+    const offs = [...awkwardOffsets(text, 300_000), text.indexOf('},{', 300_000) + 1].sort((a, b) => a - b);
     const got = await readChunks(splitAt(text, offs));
     expect(got.errors).toEqual([]);
     expect(got.records).toEqual(indexed(recs));
@@ -364,15 +386,32 @@ describe('stdin (readLogStream)', () => {
 
   // BUG: readLogStream decides gzip from `head[0] === 0x1f && head[1] === 0x8b` on the FIRST CHUNK only; a 1-byte
   // first chunk (possible on a pipe) makes the gzip bytes be parsed as text: errors, no records.
-  it.fails('gzip on stdin whose first chunk is a single byte', async () => {
+  it('gzip on stdin whose first chunk is a single byte', async () => {
     const gz = gzipSync(JSON.stringify({ Records: TRICKY }));
     const got = await readChunks([gz.subarray(0, 1), gz.subarray(1)]);
     expect(got.errors).toEqual([]);
     expect(got.records).toEqual(indexed(TRICKY));
   });
 
+  // BUG: NDJSON is recognised only when a whole first line fits in the 256 KB sniff window. On the streaming paths
+  // (stdin, files > 8 MB compressed) an NDJSON file whose first record is larger than that is split as one JSON
+  // stream instead, so a broken line swallows every line after it (reported as 'truncated JSON', no line number).
+  it.fails('NDJSON whose first line is larger than 256 KB, with a broken line, over stdin', async () => {
+    const first = rec('huge-0', { requestParameters: { blob: 'y'.repeat(300_000) } });
+    const last = stopLogging('after-broken');
+    const text = Buffer.from(`${JSON.stringify(first)}\n{"eventName": broken\n${JSON.stringify(last)}\n`);
+    const offs: number[] = [];
+    for (let o = 65536; o < text.length; o += 65536) offs.push(o);
+    const got = await readChunks(splitAt(text, offs));
+    expect(got.records).toEqual([
+      { index: 0, rec: first },
+      { index: 2, rec: last },
+    ]);
+    expect(got.errors).toEqual([{ message: expect.stringMatching(/^invalid JSON/), index: 1, line: 2 }]);
+  });
+
   // BUG (minor): a zero-length first chunk is taken for end of input ('empty input') and the rest is never read.
-  it.fails('an empty first chunk is not end of input', async () => {
+  it('an empty first chunk is not end of input', async () => {
     const got = await readChunks([Buffer.alloc(0), Buffer.from(JSON.stringify({ Records: TRICKY }))]);
     expect(got.errors).toEqual([]);
     expect(got.records).toEqual(indexed(TRICKY));
@@ -436,7 +475,7 @@ describe('large and multi-member gzip files', () => {
   it('a .json.gz larger than 8 MB compressed (streaming path): every record, in order', async () => {
     const rand = prng(42);
     const recs: JsonObject[] = [];
-    for (let i = 0; i < 5200; i++) recs.push(rec(`large-${i}`, { requestParameters: { blob: noise(rand, 1536), i } }));
+    for (let i = 0; i < 5600; i++) recs.push(rec(`large-${i}`, { requestParameters: { blob: noise(rand, 1536), i } }));
     recs[1234] = stopLogging('large-1234', { userAgent: 'caf\u00e9 "q" \\' });
     const gz = gzipSync(JSON.stringify({ Records: recs }), { level: 1 });
     const p = put('large.json.gz', gz);
@@ -447,13 +486,13 @@ describe('large and multi-member gzip files', () => {
     expect(got.records.length).toBe(recs.length);
     expect(got.records.every((r, i) => r.index === i && r.rec.eventID === `large-${i}`)).toBe(true);
     expect(got.records[1234]).toEqual({ index: 1234, rec: recs[1234] });
-    expect(got.records[5199]).toEqual({ index: 5199, rec: recs[5199] });
+    expect(got.records[5599]).toEqual({ index: 5599, rec: recs[5599] });
   });
 
   it('an NDJSON .jsonl.gz larger than 8 MB compressed, through the streaming path', async () => {
     const rand = prng(7);
     const recs: JsonObject[] = [];
-    for (let i = 0; i < 5200; i++) recs.push(rec(`nd-${i}`, { requestParameters: { blob: noise(rand, 1536) } }));
+    for (let i = 0; i < 5600; i++) recs.push(rec(`nd-${i}`, { requestParameters: { blob: noise(rand, 1536) } }));
     const p = put('large.jsonl.gz', gzipSync(ndjson(recs, '\r\n'), { level: 1 }));
     expect(statSync(p).size).toBeGreaterThan(8 * 1024 * 1024);
     const got = await readFile(p);
@@ -474,7 +513,7 @@ describe('large and multi-member gzip files', () => {
   it('multi-member gzip larger than 8 MB (streaming path)', async () => {
     const rand = prng(99);
     const recs: JsonObject[] = [];
-    for (let i = 0; i < 5200; i++) recs.push(rec(`mm-${i}`, { requestParameters: { blob: noise(rand, 1536) } }));
+    for (let i = 0; i < 5600; i++) recs.push(rec(`mm-${i}`, { requestParameters: { blob: noise(rand, 1536) } }));
     const text = Buffer.from(ndjson(recs));
     const members: Buffer[] = [];
     for (let o = 0; o < text.length; o += 3_000_001) members.push(gzipSync(text.subarray(o, o + 3_000_001), { level: 1 }));

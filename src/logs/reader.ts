@@ -6,7 +6,7 @@
 import { createReadStream, openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { constants as zconst, createGunzip, gunzipSync } from 'node:zlib';
 import type { Json, JsonObject } from '../sigma/fields.js';
 import { JsonSplitter, type SliceKind } from './scanner.js';
 import { classify, classifyElement } from './records.js';
@@ -64,19 +64,29 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileS
   const decoder = new Decoder(sink, summary, err);
   if (size <= WHOLE_FILE_LIMIT) {
     let data: Buffer | undefined;
+    let truncated = false;
     try {
       data = readFileSync(path);
-      if (gz) data = gunzipSync(data, { chunkSize: 1 << 20 });
+      if (gz) data = inflate(data);
     } catch {
-      data = undefined; // fall through to the streaming path, which keeps the records before the damage
+      data = undefined; // corrupt: fall through to the streaming path, which keeps the records before the damage
+    }
+    if (data === TRUNCATED) {
+      truncated = true;
+      data = gunzipSync(readFileSync(path), { finishFlush: zconst.Z_SYNC_FLUSH });
     }
     if (data) {
       decoder.feed(data);
-      decoder.finish();
+      if (truncated) {
+        decoder.flushPartial();
+        err(`truncated gzip: the compressed stream ends early (after ${summary.records} records)`);
+      } else decoder.finish();
       return summary;
     }
   }
-  await decodeStream(createReadStream(path, { highWaterMark: 1 << 20 }), gz, decoder, summary, err);
+  // Small chunks when we are here after damage, so records before it still come out.
+  const small = size <= WHOLE_FILE_LIMIT;
+  await decodeStream(createReadStream(path, { highWaterMark: small ? 1 << 14 : 1 << 20 }), gz, decoder, summary, err, small ? 1 << 14 : 1 << 18);
   return summary;
 }
 
@@ -88,12 +98,17 @@ export async function readLogStream(input: Readable, sink: RecordSink): Promise<
     sink.error(message, where);
   };
   const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await it.next();
-  if (first.done || first.value.length === 0) {
+  // Gather at least the two bytes that tell gzip from text (a pipe may deliver 1 byte, or none, first).
+  let head = Buffer.alloc(0);
+  while (head.length < 2) {
+    const n = await it.next();
+    if (n.done) break;
+    head = Buffer.concat([head, Buffer.from(n.value)]);
+  }
+  if (head.length === 0) {
     err('empty input');
     return summary;
   }
-  const head = first.value;
   const gz = head[0] === 0x1f && head[1] === 0x8b;
   const all = Readable.from(
     (async function* () {
@@ -109,15 +124,18 @@ export async function readLogStream(input: Readable, sink: RecordSink): Promise<
   return summary;
 }
 
-function decodeStream(raw: Readable, gz: boolean, decoder: Decoder, summary: FileSummary, err: (m: string) => void): Promise<void> {
+function decodeStream(raw: Readable, gz: boolean, decoder: Decoder, summary: FileSummary, err: (m: string) => void, chunkSize = 1 << 18): Promise<void> {
   return new Promise<void>((resolve) => {
-    const stream = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 18 })) : raw;
+    const stream = gz ? raw.pipe(createGunzip({ chunkSize })) : raw;
     let failed = false;
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;
       raw.destroy();
-      err(`${gz ? 'corrupt gzip' : 'read error'}: ${describeFsError(e)} (after ${summary.records} records)`);
+      decoder.flushPartial();
+      const what = describeFsError(e);
+      if (gz && /unexpected end of file/.test(what)) err(`truncated gzip: the compressed stream ends early (after ${summary.records} records)`);
+      else err(`${gz ? 'corrupt gzip' : 'read error'}: ${what} (after ${summary.records} records)`);
       resolve();
     };
     raw.on('error', fail);
@@ -137,6 +155,17 @@ function decodeStream(raw: Readable, gz: boolean, decoder: Decoder, summary: Fil
       resolve();
     });
   });
+}
+
+const TRUNCATED = Buffer.alloc(0);
+/** Inflate a whole gzip file; TRUNCATED when the stream just stops early (what was inflated is then still usable). */
+function inflate(data: Buffer): Buffer {
+  try {
+    return gunzipSync(data, { chunkSize: 1 << 20 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') return TRUNCATED;
+    throw e;
+  }
 }
 
 function describeFsError(e: unknown): string {
@@ -179,6 +208,11 @@ class Decoder {
     this.dispatch(chunk);
   }
 
+  /** On damage: pass on what is buffered for sniffing, without end-of-input checks. */
+  flushPartial(): void {
+    if (this.mode === 'unknown' && !this.stopped) this.decide();
+  }
+
   finish(): void {
     if (this.mode === 'unknown') this.decide();
     if (this.stopped) return;
@@ -192,7 +226,7 @@ class Decoder {
         this.err(`${(e as Error).message} after ${this.summary.records} records`);
       }
     }
-    if (!this.sawContent && !this.stopped) this.err('empty file (no JSON content)');
+    if (!this.sawContent && this.splitter.topValues === 0 && !this.stopped) this.err('empty file (no JSON content)');
   }
 
   private decide(): void {

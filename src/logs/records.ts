@@ -17,6 +17,7 @@ export function looksLikeRecord(o: JsonObject): boolean {
 
 /** Classify a value found at the top of a file, in a top-level array, or on an NDJSON line. */
 export function classify(v: Json): Classified {
+  if (Array.isArray(v) && v.length === 0) return { kind: 'records', records: [] }; // `[]`: a log with no events
   if (!isObj(v)) return { kind: 'error', message: `expected a JSON object, found ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}` };
   if (Array.isArray(v.Records)) return fromList(v.Records, 'Records');
   if (Array.isArray(v.Events)) return fromList(v.Events, 'Events');

@@ -116,6 +116,11 @@ export class JsonSplitter {
           stack.pop();
           this.expectKey = false;
           if (stack.length === this.elemDepth && this.elemStart >= 0) this.emitElement(buf, i + 1);
+          else if (stack.length === 1 && this.elemDepth === 2) {
+            // The Records/Events array closed: later keys of the wrapper (NextToken...) are not records.
+            this.elemDepth = -1;
+            this.streamKind = null;
+          }
           if (stack.length === 0) this.endTop(buf, i + 1);
           break;
         case 0x2c: // ,
