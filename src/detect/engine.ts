@@ -73,7 +73,7 @@ export class Detector {
   /** The rules that match this record, in rule order. */
   match(rec: JsonObject): DetectionRule[] {
     const cands = this.candidates(rec);
-    if (cands.length === 0) return cands as [];
+    if (cands.length === 0) return [];
     const out: DetectionRule[] = [];
     for (const i of cands) {
       const r = this.rules[i]!;

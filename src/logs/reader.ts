@@ -63,21 +63,16 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileS
   }
   const decoder = new Decoder(sink, summary, err);
   if (size <= WHOLE_FILE_LIMIT) {
-    let data: Buffer | undefined;
-    let truncated = false;
+    let whole: { data: Buffer; truncated: boolean } | undefined;
     try {
-      data = readFileSync(path);
-      if (gz) data = inflate(data);
+      const raw = readFileSync(path);
+      whole = gz ? inflate(raw) : { data: raw, truncated: false };
     } catch {
-      data = undefined; // corrupt: fall through to the streaming path, which keeps the records before the damage
+      whole = undefined; // corrupt: fall through to the streaming path, which keeps the records before the damage
     }
-    if (data === TRUNCATED) {
-      truncated = true;
-      data = gunzipSync(readFileSync(path), { finishFlush: zconst.Z_SYNC_FLUSH });
-    }
-    if (data) {
-      decoder.feed(data);
-      if (truncated) {
+    if (whole) {
+      decoder.feed(whole.data);
+      if (whole.truncated) {
         decoder.flushPartial();
         err(`truncated gzip: the compressed stream ends early (after ${summary.records} records)`);
       } else decoder.finish();
@@ -157,14 +152,13 @@ function decodeStream(raw: Readable, gz: boolean, decoder: Decoder, summary: Fil
   });
 }
 
-const TRUNCATED = Buffer.alloc(0);
-/** Inflate a whole gzip file; TRUNCATED when the stream just stops early (what was inflated is then still usable). */
-function inflate(data: Buffer): Buffer {
+/** Inflate a whole gzip file; when the stream just stops early, what inflated before the cut is kept. */
+function inflate(raw: Buffer): { data: Buffer; truncated: boolean } {
   try {
-    return gunzipSync(data, { chunkSize: 1 << 20 });
+    return { data: gunzipSync(raw, { chunkSize: 1 << 20 }), truncated: false };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') return TRUNCATED;
-    throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw e;
+    return { data: gunzipSync(raw, { finishFlush: zconst.Z_SYNC_FLUSH }), truncated: true };
   }
 }
 
