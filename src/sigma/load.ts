@@ -76,12 +76,7 @@ export function loadSource(file: string, src: string, opts: CompileOptions, set:
     const p = lc.linePos(off);
     return { line: p.line, col: p.col };
   };
-  const docList = Array.isArray(docs) ? docs : [];
-  if (!Array.isArray(docs)) {
-    set.diagnostics.push({ file, line: 1, col: 1, severity: 'error', message: 'not a YAML document stream' });
-    return;
-  }
-  for (const doc of docList) {
+  for (const doc of docs) {
     if (doc.errors.length) {
       for (const err of doc.errors) {
         const p = lc.linePos(err.pos[0]);

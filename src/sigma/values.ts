@@ -74,6 +74,7 @@ export function compileFieldItem(
   let tests: ValueTest[];
   let nullTests = 0; // how many values are `null` (they match a missing field or JSON null)
   let witness: Set<string> | undefined;
+  let needLower = false; // only case-insensitive string tests read the lower-cased text
 
   if (has('exists')) {
     conflict('exists', [...MODIFIERS].filter((m) => m !== 'exists'));
@@ -142,6 +143,7 @@ export function compileFieldItem(
       compiled.push(cased ? (_v, text) => ts.some((t) => t(text)) : (_v, _t, lower) => ts.some((t) => t(lower)));
     }
     tests = compiled;
+    needLower = !cased;
     if (!cased && !has('all') && !negate && nullTests === 0 && patterns.every((g) => g.every((p) => !hasWildcards(p)))) {
       witness = new Set(patterns.flatMap((g) => g.map((p) => patternText(p).toLowerCase())));
     }
@@ -151,22 +153,22 @@ export function compileFieldItem(
 
   const all = has('all');
   const needNull = nullTests > 0;
+  const lowerOf = (text: string) => (needLower ? text.toLowerCase() : text);
   const single = (x: Json): boolean[] => {
     if (x === null) return tests.map(() => false);
     const text = fieldText(x);
-    const lower = text.toLowerCase();
+    const lower = lowerOf(text);
     return tests.map((t) => t(x, text, lower));
   };
   // Fast path for the common case: OR of values over a scalar field.
   const anyScalar = (x: Json): boolean => {
     if (x === null) return needNull;
     const text = fieldText(x);
-    const lower = text.toLowerCase();
+    const lower = lowerOf(text);
     for (const t of tests) if (t(x, text, lower)) return true;
     return false;
   };
-  const positive = (rec: JsonObject): boolean => {
-    const x = get(rec);
+  const holds = (x: Json | typeof MISSING): boolean => {
     if (x === MISSING) return needNull;
     if (!Array.isArray(x)) {
       if (!all) return anyScalar(x);
@@ -174,7 +176,7 @@ export function compileFieldItem(
     }
     // Arrays: a value holds if any element holds it.
     if (!all) {
-      for (const el of x) if (Array.isArray(el) ? false : anyScalar(el)) return true;
+      for (const el of x) if (!Array.isArray(el) && anyScalar(el)) return true;
       return false;
     }
     const hit = tests.map(() => false);
@@ -182,8 +184,11 @@ export function compileFieldItem(
     return hit.every(Boolean);
   };
   const test = negate
-    ? (rec: JsonObject) => { const x = get(rec); return x !== MISSING && x !== null && !positive(rec); }
-    : positive;
+    ? (rec: JsonObject) => {
+        const x = get(rec);
+        return x !== MISSING && x !== null && !holds(x);
+      }
+    : (rec: JsonObject) => holds(get(rec));
   return witness ? { field, modifiers, test, witness } : { field, modifiers, test };
 }
 
