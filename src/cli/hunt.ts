@@ -10,7 +10,7 @@ import { LEVELS, type Level } from '../sigma/rule.js';
 import { alertFormat, FORMATS, type Format } from '../detect/format.js';
 import { Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
-import { bundledRulesDir } from './paths.js';
+import { bundledRulesDir } from '../paths.js';
 
 export interface HuntFlags {
   rules?: string[];

@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { huntCommand } from './hunt.js';
 import { UsageError } from './io.js';
 import { lintCommand, listCommand } from './rules.js';
+import { testCommand, validateCommand } from './content.js';
 import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
 
@@ -52,6 +53,25 @@ function program(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'jsonl']).default('table'))
     .action((paths: string[], flags) => {
       process.exitCode = listCommand(paths, flags);
+    });
+  p.command('validate')
+    .description('check content (advisories, TVMs, DOMs, MDRs, Sigma rules, rule tests): schemas, vocabularies, ATT&CK ids, UUIDs, references; exit 2 on any error')
+    .argument('[dirs...]', 'content directories or files (default: the bundled content)')
+    .option('--strict', 'warnings fail too')
+    .option('-q, --quiet', 'print errors only')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((dirs: string[], flags) => {
+      process.exitCode = validateCommand(dirs, flags);
+    });
+
+  p.command('test')
+    .description('run every rule test (events that must match and must not); exit 2 on any failure')
+    .argument('[paths...]', 'directories or files holding rules and their *.tests.yml (default: the bundled content)')
+    .option('--junit <file>', 'also write the results as JUnit XML')
+    .option('--strict', 'rules without tests fail too')
+    .option('-v, --verbose', 'list passing cases too')
+    .action((paths: string[], flags) => {
+      process.exitCode = testCommand(paths, flags);
     });
   return p;
 }

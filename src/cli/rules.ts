@@ -2,7 +2,7 @@
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { loadRules } from '../sigma/load.js';
 import { isCloudTrailRule } from '../detect/selection.js';
-import { bundledRulesDir } from './paths.js';
+import { bundledRulesDir } from '../paths.js';
 
 export function lintCommand(paths: string[], flags: { strict?: boolean; quiet?: boolean }): number {
   const set = loadRules(paths.length ? paths : [bundledRulesDir()]);

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { JsonObject } from '../sigma/fields.js';
+import { compilePath, MISSING, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 
 export interface RuleTestCase {
@@ -49,6 +49,34 @@ export function runRuleTests(t: RuleTestFile, rule: DetectionRule): RuleTestResu
   return t.cases.map((c) => {
     const got = rule.test(c.event);
     const passed = got === (c.expect === 'match');
-    return passed ? { case: c, passed } : { case: c, passed, reason: c.expect === 'match' ? 'expected a match, the rule did not match' : 'expected no match, the rule matched' };
+    return passed ? { case: c, passed } : { case: c, passed, reason: explain(rule, c.event, c.expect) };
   });
+}
+
+/**
+ * Why a test failed, in terms a rule author can act on: which selections held, which did not, and the event's values
+ * for the fields the failing selections test (or, for an unexpected match, the values that made it match).
+ */
+export function explain(rule: DetectionRule, event: JsonObject, expect: 'match' | 'nomatch'): string {
+  const held: string[] = [];
+  const failed: string[] = [];
+  for (const [name, sel] of rule.detection.selections) (sel.test(event) ? held : failed).push(name);
+  const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
+  const values = (names: string[]) => {
+    const fields = [...new Set(names.flatMap((n) => rule.detection.selections.get(n)?.fields ?? []))];
+    return fields
+      .map((f) => {
+        const v = compilePath(f)(event);
+        const text = v === MISSING ? '(absent)' : JSON.stringify(v);
+        return `${f}=${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
+      })
+      .join(', ');
+  };
+  if (expect === 'match') {
+    if (rule.detection.test(event)) return `expected a match: the detection held but a filter excluded the event (${rule.filters.join(', ')})`;
+    const v = values(failed);
+    return `expected a match, the condition was false; selections that held: ${list(held)}; that did not: ${list(failed)}${v ? ` (event has ${v})` : ''}`;
+  }
+  const v = values(held);
+  return `expected no match, the rule matched; selections that held: ${list(held)}${v ? ` (event has ${v})` : ''}`;
 }
