@@ -5,6 +5,7 @@ import { huntCommand } from './hunt.js';
 import { UsageError } from './io.js';
 import { lintCommand, listCommand } from './rules.js';
 import { testCommand, validateCommand } from './content.js';
+import { exportCommand, importCommand } from './opentide.js';
 import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
 
@@ -72,6 +73,25 @@ function program(): Command {
     .option('-v, --verbose', 'list passing cases too')
     .action((paths: string[], flags) => {
       process.exitCode = testCommand(paths, flags);
+    });
+  p.command('import')
+    .description('turn an OpenTide repository (Objects/Threat Vectors/... or the older Models/...) into a Tideline content directory')
+    .argument('<format>', 'opentide')
+    .argument('<src>', 'the OpenTide repository')
+    .requiredOption('-o, --out <dir>', 'content directory to write (threat-vectors/, detection-objectives/, detection-rules/)')
+    .option('--force', 'replace files that exist with different content')
+    .action((format: string, src: string, flags) => {
+      process.exitCode = importCommand(format, src, flags);
+    });
+
+  p.command('export')
+    .description('write content as an OpenTide repository (Objects/<family>/<name>.yaml), unchanged')
+    .argument('<format>', 'opentide')
+    .argument('<out>', 'directory to write')
+    .option('--from <dir>', 'content directory (repeatable; default: the bundled content)', collect)
+    .option('--force', 'replace files that exist with different content')
+    .action((format: string, out: string, flags) => {
+      process.exitCode = exportCommand(format, out, flags);
     });
   return p;
 }

@@ -62,7 +62,7 @@ function build(): Map<string, ValidateFunction> {
     errors: true,
     validate: function technique(_: boolean, data: unknown): boolean {
       if (typeof data !== 'string' || attack().technique(data)) return true;
-      (technique as { errors?: Partial<ErrorObject>[] }).errors = [{ keyword: 'tideAttack', message: `unknown ATT&CK technique '${data}' (not in ATT&CK v18.1 nor in the v19 mapping)`, params: {} }];
+      (technique as { errors?: Partial<ErrorObject>[] }).errors = [{ keyword: 'tideAttack', message: `unknown ATT&CK technique '${data}' (not in ATT&CK Enterprise v18.1 nor in the v19 mapping; the Mobile and ICS matrices are not bundled)`, params: {} }];
       return false;
     },
   });

@@ -37,7 +37,12 @@ export function vocabularies(): Map<string, Vocabulary> {
   const dir = join(dataDir(), 'vocabularies');
   cache = new Map();
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const raw = parseYaml(readFileSync(join(dir, f), 'utf8')) as Omit<Vocabulary, 'key' | 'lookup'>;
+    let raw: Omit<Vocabulary, 'key' | 'lookup'>;
+    try {
+      raw = parseYaml(readFileSync(join(dir, f), 'utf8')) as Omit<Vocabulary, 'key' | 'lookup'>;
+    } catch (e) {
+      throw new Error(`vocabulary ${join(dir, f)} is broken: ${(e as Error).message.split('\n')[0]}`);
+    }
     const key = basename(f, '.yaml');
     const byValue = new Map<string, VocabularyEntry>();
     for (const e of raw.entries ?? []) {
