@@ -6,6 +6,7 @@ import { UsageError } from './io.js';
 import { lintCommand, listCommand } from './rules.js';
 import { testCommand, validateCommand } from './content.js';
 import { exportCommand, importCommand } from './opentide.js';
+import { coverageCommand, docsCommand, simulateCommand } from './coverage.js';
 import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
 
@@ -92,6 +93,38 @@ function program(): Command {
     .option('--force', 'replace files that exist with different content')
     .action((format: string, out: string, flags) => {
       process.exitCode = exportCommand(format, out, flags);
+    });
+  p.command('simulate')
+    .description("play an advisory's attack chain as realistic CloudTrail events mixed into benign activity (offline)")
+    .argument('<advisory>', 'advisory slug, UUID, name or file')
+    .option('--from <dir>', 'content directory (repeatable; default: the bundled content)', collect)
+    .option('-o, --out <dir>', 'write an S3 export tree (AWSLogs/...json.gz) and simulation.json here (default: NDJSON on stdout)')
+    .option('--seed <text>', 'random seed (default: the advisory UUID); same seed and start give the same events')
+    .option('--start <time>', 'when the first step happens (ISO-8601; default: one hour ago)')
+    .option('--noise <n>', 'benign background events (default 500)')
+    .option('--account <id>', 'victim AWS account (default 111122223333)')
+    .option('--region <region>', 'AWS region (default us-east-1)')
+    .action((key: string, flags) => {
+      process.exitCode = simulateCommand(key, flags);
+    });
+
+  p.command('coverage')
+    .description("measure which rules fire on each step of an advisory's attack chain, and which steps no rule detects; exit 2 on a gap")
+    .argument('[advisory]', 'advisory slug, UUID, name or file (default: every advisory)')
+    .option('--from <dir>', 'content directory (repeatable; default: the bundled content)', collect)
+    .option('--events <dir>', 'measure on a `tideline simulate --out` tree instead of simulating in memory')
+    .option('--seed <text>', 'random seed for the simulation')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (key: string | undefined, flags) => {
+      process.exitCode = await coverageCommand(key, flags);
+    });
+
+  p.command('docs')
+    .description('render every advisory, TVM, DOM, MDR and rule as Markdown pages, with relations, test status and measured coverage')
+    .argument('<out>', 'output directory')
+    .option('--from <dir>', 'content directory (repeatable; default: the bundled content)', collect)
+    .action((out: string, flags) => {
+      process.exitCode = docsCommand(out, flags);
     });
   return p;
 }

@@ -24,7 +24,10 @@ export interface Vocabulary {
   fields: string[];
   description: string;
   icon?: string;
+  /** Values are written `<stage>::<name>` (Chaining Relations: `sequence::preceeds`). */
   scoped?: boolean;
+  /** A scoped vocabulary whose plain names are accepted too (Signal Entities: `Account` as well as `cloud::Account`). */
+  acceptPlain?: boolean;
   entries: VocabularyEntry[];
   /** Finds an entry by the value an object stores (the name, or `stage::name` for scoped vocabularies). */
   lookup(value: string): VocabularyEntry | undefined;
@@ -46,8 +49,9 @@ export function vocabularies(): Map<string, Vocabulary> {
     const key = basename(f, '.yaml');
     const byValue = new Map<string, VocabularyEntry>();
     for (const e of raw.entries ?? []) {
-      byValue.set(String(e.name), e);
-      if (e.stage) byValue.set(`${e.stage}::${e.name}`, e);
+      const stages = Array.isArray(e.stages) ? (e.stages as string[]) : e.stage ? [e.stage] : [];
+      if (!raw.scoped || raw.acceptPlain || stages.length === 0) byValue.set(String(e.name), e);
+      for (const st of stages) byValue.set(`${st}::${e.name}`, e);
     }
     cache.set(key, { ...raw, key, fields: raw.fields ?? [], entries: raw.entries ?? [], lookup: (v) => byValue.get(v) });
   }
@@ -63,7 +67,11 @@ export function vocabulary(key: string): Vocabulary {
 /** The closest entry names to a wrong value, for "did you mean" hints: same letters ignoring case and spacing first. */
 export function suggest(v: Vocabulary, value: string): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const n = norm(value);
+  const n = norm(value.includes('::') && !v.scoped ? value.split('::').pop()! : value);
   const names = v.entries.map((e) => (v.scoped && e.stage ? `${e.stage}::${e.name}` : e.name));
-  return names.find((name) => norm(name) === n) ?? names.find((name) => norm(name).startsWith(n) || n.startsWith(norm(name)));
+  return (
+    names.find((name) => norm(name) === n) ??
+    names.find((name) => norm(name.split('::').pop()!) === n) ?? // scoped value written without its stage
+    names.find((name) => norm(name).startsWith(n) || n.startsWith(norm(name)))
+  );
 }
