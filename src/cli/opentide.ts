@@ -8,7 +8,7 @@ function summarise(verb: string, r: TransferReport): number {
   for (const d of r.diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
   const byKind = new Map<string, number>();
   for (const w of r.written) byKind.set(w.kind, (byKind.get(w.kind) ?? 0) + 1);
-  const kinds = [...byKind].map(([k, n]) => `${n} ${k.toUpperCase()}`).join(', ') || 'nothing';
+  const kinds = ['tvm', 'dom', 'cdm', 'mdr'].filter((k) => byKind.has(k)).map((k) => `${byKind.get(k)} ${k.toUpperCase()}`).join(', ') || 'nothing';
   const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = r.diagnostics.length - errors;
   process.stderr.write(`tideline ${verb}: ${kinds} written${r.skipped.length ? `, ${r.skipped.length} files not OpenTide objects (advisories, Sigma rules) left out` : ''}; ${errors} errors, ${warnings} warnings\n`);

@@ -32,6 +32,8 @@ export interface NoiseActor {
   name: string;
   /** Relative share of the noise events. */
   weight: number;
+  /** How long a session lasts; the actor then starts a new one (new key, opener again). */
+  sessionHours: number;
   /** First call of the actor's session (sign-in or credential delivery), if it has one. */
   opener?: NoiseTemplate;
   calls: NoiseTemplate[];
@@ -85,6 +87,7 @@ export const NOISE_ACTORS: NoiseActor[] = [
   {
     name: 'CI deploy role (GitHub Actions over OIDC) describing the estate',
     weight: 3,
+    sessionHours: 1,
     opener: {
       source: src('sts'),
       name: 'AssumeRoleWithWebIdentity',
@@ -126,6 +129,7 @@ export const NOISE_ACTORS: NoiseActor[] = [
   {
     name: 'EC2 instance role: SSM agent heartbeats, app config and secrets',
     weight: 3,
+    sessionHours: 6,
     opener: serviceAssumeRole('ec2.amazonaws.com', 'app-ec2-role', (c) => instanceIdOf(c.acct), 21600),
     calls: [
       call('ssm', 'UpdateInstanceInformation', (_r, c) => ({ instanceId: instanceIdOf(c.acct), agentVersion: '3.3.859.0', agentStatus: 'Active', platformType: 'Linux', platformName: 'Amazon Linux', platformVersion: '2023', agentName: 'amazon-ssm-agent' }), () => ({ ua: UA.ssmAgent })),
@@ -146,6 +150,7 @@ export const NOISE_ACTORS: NoiseActor[] = [
   {
     name: 'Lambda function role: orders in from S3, results out to S3',
     weight: 3,
+    sessionHours: 4,
     opener: serviceAssumeRole('lambda.amazonaws.com', 'orders-processor-role', () => 'orders-processor', 43200),
     calls: [
       call('logs', 'CreateLogStream', (r, c) => ({ logGroupName: '/aws/lambda/orders-processor', logStreamName: `${iso(c.t).slice(0, 10).replace(/-/g, '/')}/[$LATEST]${r.hex(32)}` }), () => ({ ua: UA.lambdaWorker })),
@@ -165,6 +170,7 @@ export const NOISE_ACTORS: NoiseActor[] = [
   {
     name: 'Human console user (IAM user dana, signed in with MFA) looking around',
     weight: 2,
+    sessionHours: 8,
     opener: {
       source: src('signin'),
       name: 'ConsoleLogin',
@@ -206,6 +212,7 @@ export const NOISE_ACTORS: NoiseActor[] = [
   {
     name: 'AWS Config recorder (service-linked role) describing resources',
     weight: 1,
+    sessionHours: 1,
     calls: [
       call('ec2', 'DescribeInstances', () => ({ instancesSet: {}, filterSet: {} })),
       call('ec2', 'DescribeSecurityGroups', () => ({ securityGroupSet: {}, securityGroupIdSet: {}, filterSet: {} })),
@@ -228,6 +235,7 @@ export const NOISE_ACTORS: NoiseActor[] = [
   {
     name: 'CloudTrail delivering log files (data keys, bucket ACL check)',
     weight: 1,
+    sessionHours: 24,
     calls: [
       call('kms', 'GenerateDataKey', (_r, c) => ({ keyId: kmsKeyArn(c.acct, c.region, 'cloudtrail'), encryptionContext: { 'aws:cloudtrail:arn': `arn:aws:cloudtrail:${c.region}:${c.acct}:trail/management-events`, 'aws:s3:arn': `arn:aws:s3:::${BUCKETS.trail(c.acct)}/AWSLogs/${c.acct}/CloudTrail/${c.region}/${iso(c.t).slice(0, 10).replace(/-/g, '/')}/` }, keySpec: 'AES_256' }), (r) => ({ sharedEventID: r.uuid() })),
       call('s3', 'GetBucketAcl', s3Bucket(BUCKETS.trail, { acl: '' })),
@@ -260,18 +268,19 @@ export function generateNoise(o: NoiseOptions): Rec[] {
   if (actors.length === 0) throw new Error('simulate: every noise call template is also an attack call; cannot make noise');
   const span = Math.max(0, Math.floor((o.to - o.from) / SECOND));
   const times = Array.from({ length: o.count }, () => o.from + r.int(0, span) * SECOND).sort((x, y) => x - y);
-  const clients = new Map<NoiseActor, Client>();
+  const sessions = new Map<NoiseActor, { client: Client; until: number }>();
   const out: Rec[] = [];
   for (const t of times) {
     const { a, calls, opener } = r.weighted(actors.map((x) => [x.a.weight, x] as const));
     const c: NoiseContext = { acct: o.account, region: o.region, t };
     let template: NoiseTemplate;
-    let client = clients.get(a);
-    if (!client) {
-      client = a.client(r, c, t);
-      clients.set(a, client);
+    let session = sessions.get(a);
+    if (!session || t >= session.until) {
+      session = { client: a.client(r, c, t), until: t + a.sessionHours * HOUR };
+      sessions.set(a, session);
       template = opener ?? r.pick(calls);
     } else template = r.pick(calls);
+    const client = session.client;
     const extra = template.make ? template.make(r, c) : {};
     const spec = { ...o.describe(r, c, template.source, template.name, extra.params ?? null), ...extra };
     if (template.byService) {
@@ -283,7 +292,7 @@ export function generateNoise(o: NoiseOptions): Rec[] {
       stsResponse(spec, client);
       spec.response = { ...(spec.response as Rec), subjectFromWebIdentityToken: GHA_SUBJECT, provider: GHA_PROVIDER(o.account), audience: 'sts.amazonaws.com' };
       spec.ip = client.ip;
-    }
+    } else if (spec.ip?.endsWith('.amazonaws.com') && !extra.identity) spec.identity = { ...client.identity, invokedBy: spec.ip }; // a service calling with the actor's credentials (S3 -> KMS)
     if (spec.readOnly === undefined) spec.readOnly = readOnlyOf(template.source, template.name);
     if (client.console && AWS_INTERNAL_SOURCES.has(template.source)) Object.assign(spec, { ip: 'AWS Internal', ua: 'AWS Internal', tls: null });
     out.push(makeRecord(r, client, t, o.region, spec));
