@@ -106,7 +106,7 @@ export async function coverageCommand(key: string | undefined, flags: { from?: s
   return gaps ? 2 : 0;
 }
 
-const MARK = { covered: 'DETECTED', gap: 'GAP', 'no-events': 'NO EVENTS' } as const;
+const MARK = { covered: 'DETECTED', gap: 'GAP', 'no-events': 'NO CALLS' } as const;
 
 function coverageText(c: AdvisoryCoverage): string {
   const out = [`${c.advisory.name} (${c.advisory.slug}): ${c.coveredSteps}/${c.stepsWithEvents} steps with CloudTrail events detected`];

@@ -238,7 +238,7 @@ export function tvmPage(item: ContentItem & { kind: 'tvm' }, ctx: SiteContext, p
 // Advisory
 // ------------------------------------------------------------------------------------------------
 
-const STATUS_ICON = { covered: '✅ covered', gap: '❌ not detected', 'no-events': '➖ no CloudTrail events' } as const;
+const STATUS_ICON = { covered: '✅ covered', gap: '❌ not detected', 'no-events': '➖ no CloudTrail call modelled' } as const;
 
 export function advisoryPage(item: ContentItem & { kind: 'advisory' }, ctx: SiteContext, path: string): string {
   const doc = item.doc as Advisory;

@@ -289,6 +289,8 @@ export function defaultParams(c: CallContext, source: string, name: string, give
     return p;
   }
   switch (`${svc}:${name}`) {
+    case 'cloudtrail:DescribeTrails':
+      return { trailNameList: [], includeShadowTrails: true };
     case 'sts:AssumeRole':
       return { roleArn: roleArn(c.acct, 'OrganizationAccountAccessRole'), roleSessionName: c.userName };
     case 'cloudtrail:StopLogging':
@@ -361,7 +363,7 @@ export function describeCall(r: Rng, c: CallContext, source: string, name: strin
         assumedRoleUser: { assumedRoleId: `${roleId(parsed.acct, parsed.role)}:${session}`, arn: `arn:aws:sts::${parsed.acct}:assumed-role/${parsed.role}/${session}` },
       };
       spec.resources = [{ accountId: parsed.acct, type: 'AWS::IAM::Role', ARN: ra }];
-      spec.sharedEventID = r.uuid();
+      if (parsed.acct !== c.acct) spec.sharedEventID = r.uuid(); // a cross-account call is logged in both accounts
       return spec;
     }
     case 'signin:ConsoleLogin':
