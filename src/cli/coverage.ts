@@ -73,7 +73,7 @@ async function readRun(dir: string): Promise<Pick<Simulation, 'records' | 'steps
   const records: Record<string, unknown>[] = [];
   const { files } = expandInputs([dir]);
   let errors = 0;
-  for (const { path: f } of files.filter((f) => !f.path.endsWith('simulation.json'))) {
+  for (const { path: f } of files) {
     await readLogFile(f, {
       record: (rec) => void records.push(rec),
       error: (message, where) => {

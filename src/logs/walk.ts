@@ -1,7 +1,7 @@
 /**
  * Expanding the LOGS arguments into the files to read: files as given, directories walked recursively in
  * sorted order (so output is stable), `-` for stdin. CloudTrail-Digest folders hold integrity evidence, not
- * events: they are listed as skipped, not read.
+ * events, and simulation.json is a `tideline simulate` manifest: both are listed as skipped, not read.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +41,11 @@ export function expandInputs(inputs: string[]): WalkResult {
         const child = join(p, name);
         if (name === 'CloudTrail-Digest') {
           res.skipped.push({ path: child, reason: 'digest files are integrity evidence, not events' });
+          continue;
+        }
+        if (name === 'simulation.json') {
+          // The manifest `tideline simulate --out` writes beside AWSLogs/, so the run's folder can be hunted as is.
+          res.skipped.push({ path: child, reason: 'tideline simulate manifest, not events' });
           continue;
         }
         visit(child, false);
