@@ -328,6 +328,18 @@ describe('validate finds each class of problem, located', () => {
     expect(p.some((x) => x.startsWith("rules/untested.yml:1:1: warning: rule 'Stop logging' has no tests"))).toBe(true);
   });
 
+  it('Sigma rule metadata against its JSON Schema (what the engine does not check itself)', () => {
+    const rule = RULE.replace('status: test\n', 'status: test\nrelated:\n  - id: 55555555-5555-4555-8555-555555555556\n    type: copied\n');
+    const p = problems(writeContent({ 'rules/stop.yml': rule }));
+    expect(p).toEqual(['rules/stop.yml:6:11: error: related.0.type must be one of: derived, obsolete, merged, renamed, similar']);
+  });
+
+  it("SigmaHQ's 57 AWS rules with the regression corpus validate clean", () => {
+    const r = run('validate', join(ROOT, '../shared/sigma-aws-rules'), join(ROOT, 'test/fixtures/sigmahq'));
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stderr).toMatch(/57 rules, \d+ rule tests; 0 errors, 0 warnings/);
+  });
+
   it('files that are no known kind, and unknown schemas', () => {
     const p = problems(writeContent({ 'notes.yaml': 'hello: world\n', 'threat-vectors/x.yaml': TVM.replace('schema: tvm::2.1', 'schema: xyz::1.0').replace('11111111-1111-4111-8111-111111111111', 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb') }));
     expect(p.some((x) => x.startsWith('notes.yaml:1:1: error: not a content object'))).toBe(true);

@@ -30,6 +30,18 @@ export function validateContent(set: ContentSet): ValidationReport {
     for (const p of validateSchema(item.kind, item.doc)) err(item, p.path, p.message, p.atKey);
   }
 
+  // Sigma rule metadata against its JSON Schema, for rule files the engine loaded without remark (the engine's own
+  // messages are more precise; the schema adds what it does not check, such as tag syntax and related-rule types).
+  const remarked = new Set(set.rules.diagnostics.map((d) => d.file));
+  for (const file of set.rules.files) {
+    if (remarked.has(file)) continue;
+    const src = readYamlSource(file, readFileSync(file, 'utf8'));
+    if (src.documents !== 1) continue; // multi-document files (filters, correlations) are the engine's alone
+    const doc = src.value as Record<string, unknown> | null;
+    if (!doc || !('detection' in doc)) continue;
+    for (const p of validateSchema('sigma', doc)) out.push({ file, ...src.at(p.path, p.atKey), severity: 'error', message: p.message });
+  }
+
   // Duplicate UUIDs across objects, DOM signals and Sigma rule ids: a UUID names exactly one thing.
   const owners = new Map<string, string>();
   const claim = (uuid: string, where: string, report: (msg: string) => void) => {
