@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readLogFile, readLogStream, type FileSummary } from '../../src/logs/reader.js';
 import type { JsonObject } from '../../src/sigma/fields.js';
+import { mulberry32 } from '../../src/simulate/rng.js';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -105,17 +106,8 @@ export async function readChunks(chunks: Buffer[]): Promise<Collected> {
 /** What a reader should emit for these records: each with its position. */
 export const indexed = (recs: JsonObject[], from = 0) => recs.map((r, i) => ({ index: from + i, rec: r }));
 
-/** Small, fast, seeded PRNG (mulberry32) so generated files are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small, fast, seeded PRNG (the simulator's mulberry32) so generated files are the same on every run. */
+export const prng = (seed: number): (() => number) => mulberry32(seed);
 
 /** Low-compressibility bytes from the seeded PRNG, as base64 text. */
 export function noise(rand: () => number, bytes: number): string {
