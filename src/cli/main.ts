@@ -6,6 +6,7 @@ import { UsageError } from './io.js';
 import { lintCommand, listCommand } from './rules.js';
 import { testCommand, validateCommand } from './content.js';
 import { exportCommand, importCommand } from './opentide.js';
+import { exportContentCommand, importContentCommand, serveCommand, usersAddCommand, usersListCommand, VERSION } from './serve.js';
 import { coverageCommand, docsCommand, simulateCommand } from './coverage.js';
 import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
@@ -15,7 +16,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 function program(): Command {
   const p = new Command('tideline')
     .description('Detection engineering for AWS CloudTrail: Sigma rules, proven on real logs')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
 
@@ -76,23 +77,57 @@ function program(): Command {
       process.exitCode = testCommand(paths, flags);
     });
   p.command('import')
-    .description('turn an OpenTide repository (Objects/Threat Vectors/... or the older Models/...) into a Tideline content directory')
-    .argument('<format>', 'opentide')
-    .argument('<src>', 'the OpenTide repository')
-    .requiredOption('-o, --out <dir>', 'content directory to write (threat-vectors/, detection-objectives/, detection-rules/)')
-    .option('--force', 'replace files that exist with different content')
+    .description('opentide: turn an OpenTide repository (Objects/Threat Vectors/... or Models/...) into a content directory; content: load a content directory into the server store')
+    .argument('<format>', 'opentide | content')
+    .argument('<src>', 'the OpenTide repository, or the content directory')
+    .option('-o, --out <dir>', 'opentide: content directory to write (threat-vectors/, detection-objectives/, detection-rules/)')
+    .option('--data <dir>', 'content: the server data directory (default $TIDELINE_DATA or ./tideline-data)')
+    .option('--force', 'opentide: replace files that differ; content: import the valid objects despite errors')
     .action((format: string, src: string, flags) => {
-      process.exitCode = importCommand(format, src, flags);
+      process.exitCode = format === 'content' ? importContentCommand(src, flags) : importCommand(format, src, flags);
     });
 
   p.command('export')
-    .description('write content as an OpenTide repository (Objects/<family>/<name>.yaml), unchanged')
-    .argument('<format>', 'opentide')
+    .description('opentide: write content as an OpenTide repository (Objects/<family>/<name>.yaml), unchanged; content: write the server store back as a content directory')
+    .argument('<format>', 'opentide | content')
     .argument('<out>', 'directory to write')
-    .option('--from <dir>', 'content directory (repeatable; default: the bundled content)', collect)
+    .option('--from <dir>', 'opentide: content directory (repeatable; default: the bundled content)', collect)
+    .option('--data <dir>', 'content: the server data directory (default $TIDELINE_DATA or ./tideline-data)')
     .option('--force', 'replace files that exist with different content')
     .action((format: string, out: string, flags) => {
-      process.exitCode = exportCommand(format, out, flags);
+      process.exitCode = format === 'content' ? exportContentCommand(out, flags) : exportCommand(format, out, flags);
+    });
+
+  p.command('serve')
+    .description('serve the threat feed, pages and REST API (first start: bundled content, sample alerts, an admin account)')
+    .option('-p, --port <port>', 'TCP port (default $PORT or 8080)')
+    .option('--host <host>', 'address to listen on (default $HOST or 127.0.0.1)')
+    .option('--data <dir>', 'data directory holding tideline.db (default $TIDELINE_DATA or ./tideline-data)')
+    .option('--log-level <level>', 'pino log level (default $LOG_LEVEL or info)')
+    .option('--secure-cookies', 'mark cookies Secure (serving over TLS; also $TIDELINE_SECURE_COOKIES=1)')
+    .option('--trust-proxy', 'trust X-Forwarded-* from a reverse proxy (also $TIDELINE_TRUST_PROXY=1)')
+    .option('--no-seed', 'do not load the bundled content into an empty store')
+    .action(async (flags) => {
+      process.exitCode = await serveCommand(flags);
+    });
+
+  const users = p.command('users').description('manage accounts of the server store');
+  users
+    .command('add')
+    .description('add an account; the password is read from $TIDELINE_PASSWORD')
+    .argument('<username>')
+    .requiredOption('--role <role>', 'viewer | analyst | editor | admin')
+    .option('--clearance <tlp>', 'highest TLP the account may see: clear | green | amber | amber+strict | red (default by role)')
+    .option('--data <dir>', 'data directory (default $TIDELINE_DATA or ./tideline-data)')
+    .option('--password-env <var>', 'environment variable holding the password (default TIDELINE_PASSWORD)')
+    .action((name: string, flags) => {
+      process.exitCode = usersAddCommand(name, flags);
+    });
+  users
+    .command('list')
+    .option('--data <dir>', 'data directory')
+    .action((flags) => {
+      process.exitCode = usersListCommand(flags);
     });
   p.command('simulate')
     .description("play an advisory's attack chain as realistic CloudTrail events mixed into benign activity (offline)")

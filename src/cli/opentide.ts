@@ -16,7 +16,7 @@ function summarise(verb: string, r: TransferReport): number {
 }
 
 export function importCommand(format: string, src: string, flags: { out?: string; force?: boolean }): number {
-  if (format !== 'opentide') throw new UsageError(`unknown import format '${format}' (supported: opentide)`);
+  if (format !== 'opentide') throw new UsageError(`unknown import format '${format}' (supported: opentide, content)`);
   if (!flags.out) throw new UsageError('--out DIR is required');
   try {
     return summarise('import', importOpenTide(src, flags.out, flags));
@@ -26,6 +26,6 @@ export function importCommand(format: string, src: string, flags: { out?: string
 }
 
 export function exportCommand(format: string, out: string, flags: { from?: string[]; force?: boolean }): number {
-  if (format !== 'opentide') throw new UsageError(`unknown export format '${format}' (supported: opentide)`);
+  if (format !== 'opentide') throw new UsageError(`unknown export format '${format}' (supported: opentide, content)`);
   return summarise('export', exportOpenTide(flags.from?.length ? flags.from : [bundledContentDir()], out, flags));
 }

@@ -24,7 +24,17 @@ export interface RuleTestFile {
 }
 
 export function readRuleTests(file: string): RuleTestFile {
-  const doc = parseYaml(readFileSync(file, 'utf8')) as { rule?: unknown; match?: unknown; nomatch?: unknown } | null;
+  return parseRuleTests(file, readFileSync(file, 'utf8'));
+}
+
+/** The same from text (the store keeps test files as text); `file` names it in errors. */
+export function parseRuleTests(file: string, text: string): RuleTestFile {
+  let doc: { rule?: unknown; match?: unknown; nomatch?: unknown } | null;
+  try {
+    doc = parseYaml(text) as typeof doc;
+  } catch (e) {
+    throw new Error(`${file}: YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
   if (!doc || typeof doc.rule !== 'string') throw new Error(`${file}: 'rule' must name the tested rule's id`);
   const cases: RuleTestCase[] = [];
   for (const expect of ['match', 'nomatch'] as const) {

@@ -1,0 +1,135 @@
+/**
+ * Alerts in the store: hunts write them (one per rule and eventID, as `tideline hunt` dedups), analysts triage them
+ * (open → acknowledged → closed, each change with a comment kept in the history).
+ */
+import { huntFile } from '../detect/file-hunt.js';
+import { Detector } from '../detect/engine.js';
+import { isCloudTrailRule } from '../detect/selection.js';
+import { expandInputs } from '../logs/walk.js';
+import type { JsonObject } from '../sigma/fields.js';
+import type { DetectionRule } from '../sigma/rule.js';
+import type { Alert } from '../detect/alert.js';
+import { LEVEL_RANK } from './content.js';
+import { audit, now, type Db } from './db.js';
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export interface AlertRow {
+  id: number;
+  rule_id: string;
+  rule_title: string;
+  level: string | null;
+  event_id: string | null;
+  time: string | null;
+  account: string | null;
+  region: string | null;
+  event_source: string | null;
+  event_name: string | null;
+  actor: string | null;
+  source_ip: string | null;
+  source_file: string;
+  source_index: number;
+  status: AlertStatus;
+  updated_at: string;
+}
+
+const actorOf = (e: JsonObject): string | null => {
+  const u = e.userIdentity as Record<string, unknown> | undefined;
+  return (u?.arn as string) ?? (u?.invokedBy as string) ?? (u?.type as string) ?? null;
+};
+
+export function insertAlert(db: Db, a: Alert): boolean {
+  const e = a.event;
+  const r = db
+    .prepare(
+      `INSERT OR IGNORE INTO alerts (rule_id, rule_title, level, level_rank, event_id, time, account, region, event_source, event_name, actor, source_ip, source_file, source_index, matched, event, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      a.rule.id,
+      a.rule.title,
+      a.rule.level,
+      LEVEL_RANK[a.rule.level ?? ''] ?? 0,
+      typeof e.eventID === 'string' ? e.eventID : null,
+      a.time,
+      typeof e.recipientAccountId === 'string' ? e.recipientAccountId : ((e.userIdentity as Record<string, unknown> | undefined)?.accountId as string) ?? null,
+      typeof e.awsRegion === 'string' ? e.awsRegion : null,
+      typeof e.eventSource === 'string' ? e.eventSource : null,
+      typeof e.eventName === 'string' ? e.eventName : null,
+      actorOf(e),
+      typeof e.sourceIPAddress === 'string' ? e.sourceIPAddress : null,
+      a.source.file,
+      a.source.index,
+      JSON.stringify(a.matched),
+      JSON.stringify(e),
+      now(),
+    );
+  return r.changes > 0;
+}
+
+/** Hunts log files with the given rules and stores the alerts; returns counts and input errors (never throws on bad input). */
+export async function huntIntoStore(db: Db, rules: DetectionRule[], inputs: string[]): Promise<{ files: number; records: number; alerts: number; errors: string[] }> {
+  const detector = new Detector(rules.filter(isCloudTrailRule));
+  const { files, errors: walkErrors } = expandInputs(inputs);
+  const errors = walkErrors.map((e) => `${e.path}: ${e.message}`);
+  let records = 0;
+  let alerts = 0;
+  const pending: Alert[] = [];
+  for (const f of files) {
+    const res = await huntFile(f.path, detector, {}, (a) => void pending.push(a), (e) => void errors.push(`${e.file}${e.index !== undefined ? ` record ${e.index}` : ''}: ${e.message}`));
+    records += res.records;
+  }
+  db.transaction(() => {
+    for (const a of pending) if (insertAlert(db, a)) alerts++;
+  })();
+  return { files: files.length, records, alerts, errors };
+}
+
+export interface AlertFilter {
+  rule?: string;
+  level?: string; // minimum level
+  account?: string;
+  status?: AlertStatus;
+  since?: string;
+  until?: string;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export function listAlerts(db: Db, f: AlertFilter): { total: number; items: AlertRow[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.rule) (where.push('rule_id = ?'), args.push(f.rule));
+  if (f.level && LEVEL_RANK[f.level] !== undefined) (where.push('level_rank >= ?'), args.push(LEVEL_RANK[f.level]));
+  if (f.account) (where.push('account = ?'), args.push(f.account));
+  if (f.status) (where.push('status = ?'), args.push(f.status));
+  if (f.since) (where.push('time >= ?'), args.push(f.since));
+  if (f.until) (where.push('time < ?'), args.push(f.until));
+  if (f.q) (where.push("(event_name LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR rule_title LIKE ? ESCAPE '\\' OR source_ip LIKE ? ESCAPE '\\')"), args.push(...Array(4).fill(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)));
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.prepare(`SELECT count(*) AS n FROM alerts ${w}`).get(...args) as { n: number }).n;
+  const items = db
+    .prepare(`SELECT id, rule_id, rule_title, level, event_id, time, account, region, event_source, event_name, actor, source_ip, source_file, source_index, status, updated_at FROM alerts ${w} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?`)
+    .all(...args, Math.min(f.limit ?? 50, 500), f.offset ?? 0) as AlertRow[];
+  return { total, items };
+}
+
+export function getAlert(db: Db, id: number): (AlertRow & { matched: unknown; event: unknown; history: { status: string; comment: string | null; user: string; at: string }[] }) | undefined {
+  const row = db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as (AlertRow & { matched: string; event: string }) | undefined;
+  if (!row) return undefined;
+  const history = db.prepare('SELECT status, comment, user, at FROM alert_history WHERE alert_id = ? ORDER BY id').all(id) as { status: string; comment: string | null; user: string; at: string }[];
+  return { ...row, matched: JSON.parse(row.matched), event: JSON.parse(row.event), history };
+}
+
+export function triageAlert(db: Db, id: number, status: AlertStatus, comment: string, user: string): boolean {
+  if (!ALERT_STATUSES.includes(status)) throw new Error(`status must be one of ${ALERT_STATUSES.join(', ')}`);
+  return db.transaction(() => {
+    const r = db.prepare('UPDATE alerts SET status = ?, updated_at = ? WHERE id = ?').run(status, now(), id);
+    if (!r.changes) return false;
+    db.prepare('INSERT INTO alert_history (alert_id, status, comment, user, at) VALUES (?, ?, ?, ?, ?)').run(id, status, comment.slice(0, 4000) || null, user, now());
+    audit(db, user, 'alert.triage', String(id), { status });
+    return true;
+  })();
+}

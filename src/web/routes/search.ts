@@ -1,0 +1,5 @@
+/** (being written) */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../server/app.js';
+
+export function registerSearch(_app: FastifyInstance, _ctx: AppContext): void {}
