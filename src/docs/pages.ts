@@ -22,6 +22,8 @@ export interface SiteContext {
   coverage: Map<string, AdvisoryCoverage>;
   /** Site-relative path of an object's page (uuid) or a rule's page (rule id). */
   pageOf(id: string): string | undefined;
+  /** A rule's YAML as written; by default read from its file (the server passes the stored text). */
+  ruleText?(rule: DetectionRule): string | undefined;
 }
 
 export const ICONS = { tvm: '☣️', dom: '🎯', mdr: '🚨', cdm: '🛡️', advisory: '📰', rule: '🔎' } as const;
@@ -335,7 +337,7 @@ export function rulePage(rule: DetectionRule, ctx: SiteContext, path: string): s
   out.push(code(`🔑 ID : ${rule.id}`) + ' **|** ' + code(`🗓️ Date : ${rule.date ?? ''}`) + (rule.modified ? ' **|** ' + code(`🗓️ Modified : ${rule.modified}`) : '') + (rule.author ? ' **|** ' + code(`✍️ Author : ${rule.author}`) : ''), '');
   if (rule.description) out.push('## Description', '', rule.description.trim(), '');
   out.push('## ATT&CK', '', `**Tactics:** ${a.tactics.join(', ') || 'none'}`, '', `**Techniques:** ${a.techniques.map(techniqueLink).join(', ') || 'none'}`, '');
-  out.push('## Detection', '', '```yaml', ruleText(rule).trimEnd(), '```', '');
+  out.push('## Detection', '', '```yaml', (ctx.ruleText?.(rule) ?? ruleText(rule)).trimEnd(), '```', '');
   if (rule.falsepositives.length) out.push('## False positives', '', ...rule.falsepositives.map((f) => `- ${f}`), '');
   if (rep?.results.length) {
     out.push('## Tests', '', table(['Expect', 'Event', 'Result'], rep.results.map((r) => [r.case.expect, r.case.name, r.passed ? '✅ pass' : `❌ ${r.reason ?? ''}`])), '');

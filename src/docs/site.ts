@@ -21,11 +21,16 @@ const FOLDER: Record<ObjectKind | 'rule', string> = {
   rule: 'rules',
 };
 
-export function buildContext(set: ContentSet): SiteContext {
+/** `coverage`: measurements already made (the server's store keeps them); otherwise each advisory is measured now. */
+export function buildContext(set: ContentSet, opts: { coverage?: Map<string, AdvisoryCoverage> } = {}): SiteContext {
   const rel = relations(set);
   const tests = runSuite(set.rules.rules, set.ruleTests);
   const coverage = new Map<string, AdvisoryCoverage>();
-  for (const o of set.objects) if (o.kind === 'advisory') coverage.set(o.uuid, measureCoverage(o.doc as Advisory, set.rules.rules));
+  for (const o of set.objects) {
+    if (o.kind !== 'advisory') continue;
+    const known = opts.coverage?.get(o.uuid);
+    coverage.set(o.uuid, known ?? measureCoverage(o.doc as Advisory, set.rules.rules));
+  }
   const pages = new Map<string, string>();
   const used = new Set<string>();
   const assign = (id: string, kind: ObjectKind | 'rule', name: string) => {

@@ -256,3 +256,156 @@ export function hrefOf(kind: string, id: string, slug?: string | null): string {
       return `/rules/${id}`;
   }
 }
+
+/** Distinct facet values (technique, tactic, log source) of the advisories this viewer may see: the feed's filter choices. */
+export function advisoryFacetValues(db: Db, v: Viewer, facet: 'technique' | 'tactic' | 'logsource'): string[] {
+  return (
+    db
+      .prepare(
+        `SELECT DISTINCT x.value AS value FROM object_facets x JOIN objects o ON o.uuid = x.uuid
+         WHERE x.facet = ? AND o.kind = 'advisory' AND o.tlp_rank <= ? AND (o.status = 'published' OR ?) ORDER BY x.value`,
+      )
+      .all(facet, v.clearance, can.edit(v) ? 1 : 0) as { value: string }[]
+  ).map((r) => r.value);
+}
+
+/** Names of several objects at once (an advisory's threats...), only those the viewer may see; one query, no N+1. */
+export function objectsByUuid(db: Db, v: Viewer, uuids: string[]): { uuid: string; kind: ObjectKind; name: string; slug: string | null; tlp: string }[] {
+  if (!uuids.length) return [];
+  return db
+    .prepare(
+      `SELECT uuid, kind, name, slug, tlp FROM objects
+       WHERE uuid IN (SELECT value FROM json_each(?)) AND tlp_rank <= ? AND (kind != 'advisory' OR status = 'published' OR ?)`,
+    )
+    .all(JSON.stringify(uuids), v.clearance, can.edit(v) ? 1 : 0) as { uuid: string; kind: ObjectKind; name: string; slug: string | null; tlp: string }[];
+}
+
+/** Stored alerts per rule ("where it fired"), for the given rule ids, in one query. */
+export function alertCountsByRule(db: Db, ruleIds: string[]): Map<string, number> {
+  if (!ruleIds.length) return new Map();
+  const rows = db.prepare('SELECT rule_id, count(*) AS n FROM alerts WHERE rule_id IN (SELECT value FROM json_each(?)) GROUP BY rule_id').all(JSON.stringify(ruleIds)) as { rule_id: string; n: number }[];
+  return new Map(rows.map((r) => [r.rule_id, r.n]));
+}
+
+export type RuleSummary = Pick<RuleRow, 'id' | 'title' | 'level' | 'status' | 'description' | 'tags' | 'logsource' | 'tlp' | 'test_status' | 'tested_at'>;
+
+/** One page of rules (metadata only, no YAML) for the API list; same TLP filter as listRules. */
+export function listRulesPage(db: Db, v: Viewer, f: { technique?: string; tactic?: string; level?: string; q?: string; limit?: number; offset?: number } = {}): { total: number; items: RuleSummary[] } {
+  const where = ['r.tlp_rank <= @clearance'];
+  const p: Record<string, unknown> = { clearance: v.clearance, limit: Math.min(f.limit ?? 50, 500), offset: f.offset ?? 0 };
+  for (const facet of ['technique', 'tactic'] as const) {
+    if (!f[facet]) continue;
+    where.push(`EXISTS (SELECT 1 FROM rule_facets x WHERE x.rule_id = r.id AND x.facet = '${facet}' AND x.value = @${facet})`);
+    p[facet] = f[facet];
+  }
+  if (f.level) (where.push('r.level = @level'), (p.level = f.level));
+  const fts = f.q ? ftsQuery(f.q) : undefined;
+  if (f.q && !fts) return { total: 0, items: [] };
+  if (fts) (where.push("r.id IN (SELECT ref FROM search WHERE search MATCH @fts AND kind = 'rule')"), (p.fts = fts));
+  const w = where.join(' AND ');
+  const total = (db.prepare(`SELECT count(*) AS n FROM rules r WHERE ${w}`).get(p) as { n: number }).n;
+  const rows = db
+    .prepare(`SELECT r.id, r.title, r.level, r.status, r.description, r.tags, r.logsource, r.tlp, r.test_status, r.tested_at FROM rules r WHERE ${w} ORDER BY r.title, r.id LIMIT @limit OFFSET @offset`)
+    .all(p) as (Omit<RuleSummary, 'tags' | 'logsource'> & { tags: string; logsource: string })[];
+  return { total, items: rows.map((r) => ({ ...r, tags: JSON.parse(r.tags) as string[], logsource: JSON.parse(r.logsource) as Record<string, string> })) };
+}
+
+/** Whether any object has this UUID, whatever its TLP: creating one must never overwrite another. */
+export const objectUuidTaken = (db: Db, uuid: string): boolean => db.prepare('SELECT 1 FROM objects WHERE uuid = ?').get(uuid) !== undefined;
+
+// --- Alerts as a viewer sees them (web alerts pages): an alert is as sensitive as the rule that raised it, so alerts of
+// rules above the viewer's clearance are left out of lists, counts and detail. A rule no longer stored counts as green.
+
+export interface VisibleAlertFilter {
+  rule?: string;
+  /** Minimum level (informational..critical). */
+  level?: string;
+  account?: string;
+  status?: string;
+  /** ISO time bounds: time >= since, time < until. */
+  since?: string;
+  until?: string;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface VisibleAlertRow {
+  id: number;
+  rule_id: string;
+  rule_title: string;
+  level: string | null;
+  event_id: string | null;
+  time: string | null;
+  account: string | null;
+  region: string | null;
+  event_source: string | null;
+  event_name: string | null;
+  actor: string | null;
+  source_ip: string | null;
+  source_file: string;
+  source_index: number;
+  status: 'open' | 'acknowledged' | 'closed';
+  updated_at: string;
+}
+
+const ALERT_LEVEL_RANK: Record<string, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
+const ALERT_COLUMNS = 'a.id, a.rule_id, a.rule_title, a.level, a.event_id, a.time, a.account, a.region, a.event_source, a.event_name, a.actor, a.source_ip, a.source_file, a.source_index, a.status, a.updated_at';
+const ALERT_VISIBLE = 'coalesce((SELECT r.tlp_rank FROM rules r WHERE r.id = a.rule_id), 1) <= @clearance';
+
+export function listVisibleAlerts(db: Db, v: Viewer, f: VisibleAlertFilter = {}): { total: number; items: VisibleAlertRow[] } {
+  if (!can.readAlerts(v)) return { total: 0, items: [] };
+  const where = [ALERT_VISIBLE];
+  const p: Record<string, unknown> = { clearance: v.clearance, limit: Math.min(f.limit ?? 50, 500), offset: f.offset ?? 0 };
+  if (f.rule) (where.push('a.rule_id = @rule'), (p.rule = f.rule));
+  if (f.level && ALERT_LEVEL_RANK[f.level] !== undefined) (where.push('a.level_rank >= @level'), (p.level = ALERT_LEVEL_RANK[f.level]));
+  if (f.account) (where.push('a.account = @account'), (p.account = f.account));
+  if (f.status) (where.push('a.status = @status'), (p.status = f.status));
+  if (f.since) (where.push('a.time >= @since'), (p.since = f.since));
+  if (f.until) (where.push('a.time < @until'), (p.until = f.until));
+  if (f.q) {
+    where.push("(a.event_name LIKE @q ESCAPE '\\' OR a.actor LIKE @q ESCAPE '\\' OR a.rule_title LIKE @q ESCAPE '\\' OR a.source_ip LIKE @q ESCAPE '\\' OR a.account LIKE @q ESCAPE '\\')");
+    p.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  }
+  const w = where.join(' AND ');
+  const total = (db.prepare(`SELECT count(*) AS n FROM alerts a WHERE ${w}`).get(p) as { n: number }).n;
+  const items = db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a WHERE ${w} ORDER BY a.time DESC, a.id DESC LIMIT @limit OFFSET @offset`).all(p) as VisibleAlertRow[];
+  return { total, items };
+}
+
+export interface AlertDetail extends VisibleAlertRow {
+  matched: Record<string, unknown>;
+  event: unknown;
+  history: { status: string; comment: string | null; user: string; at: string }[];
+}
+
+export function getVisibleAlert(db: Db, v: Viewer, id: number): AlertDetail | undefined {
+  if (!can.readAlerts(v)) return undefined;
+  const row = db.prepare(`SELECT ${ALERT_COLUMNS}, a.matched, a.event FROM alerts a WHERE a.id = @id AND ${ALERT_VISIBLE}`).get({ id, clearance: v.clearance }) as (VisibleAlertRow & { matched: string; event: string }) | undefined;
+  if (!row) return undefined;
+  const history = db.prepare('SELECT status, comment, user, at FROM alert_history WHERE alert_id = ? ORDER BY id DESC').all(id) as AlertDetail['history'];
+  return { ...row, matched: JSON.parse(row.matched) as Record<string, unknown>, event: JSON.parse(row.event) as unknown, history };
+}
+
+/** Rules that have alerts (visible ones), for the alerts filter: id, title, count. */
+export function alertRules(db: Db, v: Viewer): { rule_id: string; rule_title: string; n: number }[] {
+  if (!can.readAlerts(v)) return [];
+  return db.prepare(`SELECT a.rule_id, max(a.rule_title) AS rule_title, count(*) AS n FROM alerts a WHERE ${ALERT_VISIBLE} GROUP BY a.rule_id ORDER BY rule_title`).all({ clearance: v.clearance }) as { rule_id: string; rule_title: string; n: number }[];
+}
+
+/** Every visible advisory's measured coverage at once (for the shared renderers), rules filtered as in advisoryCoverage. */
+export function coverageMap(db: Db, v: Viewer): Map<string, AdvisoryCoverage> {
+  const visible = new Set((db.prepare('SELECT id FROM rules WHERE tlp_rank <= ?').all(v.clearance) as { id: string }[]).map((r) => r.id));
+  const out = new Map<string, AdvisoryCoverage>();
+  for (const row of db.prepare('SELECT c.advisory_uuid AS uuid, c.report FROM coverage c JOIN objects o ON o.uuid = c.advisory_uuid WHERE o.tlp_rank <= ?').all(v.clearance) as { uuid: string; report: string }[]) {
+    const r = JSON.parse(row.report) as AdvisoryCoverage;
+    out.set(row.uuid, { ...r, rules: r.rules.filter((x) => visible.has(x.id)), noise: r.noise.filter((x) => visible.has(x.id)), steps: r.steps.map((s) => ({ ...s, rules: s.rules.filter((x) => visible.has(x.id)) })) });
+  }
+  return out;
+}
+
+/** Stored rule YAML by id (the shared renderers show rules as written). */
+export function ruleYamlById(db: Db, v: Viewer): Map<string, string> {
+  if (!can.readRules(v)) return new Map();
+  return new Map((db.prepare('SELECT id, yaml FROM rules WHERE tlp_rank <= ?').all(v.clearance) as { id: string; yaml: string }[]).map((r) => [r.id, r.yaml]));
+}
