@@ -158,10 +158,9 @@ ${
   can.triage(req.viewer)
     ? html`<form method="post" action="/alerts/${a.id}/triage" class="card" aria-labelledby="triage-h">
   <input type="hidden" name="_csrf" value="${req.csrf}">
-  <fieldset${form.error ? html` aria-describedby="status-error"` : ''}><legend>Status</legend>
-  ${ALERT_STATUSES.map((s) => html`<label><input type="radio" name="status" value="${s}"${chosen === s ? html` checked` : ''} required> ${s}</label> `)}
-  ${form.error ? html`<p class="error" id="status-error">${form.error}</p>` : ''}
-  </fieldset>
+  <div class="field"><label for="status">Status</label>
+  <select id="status" name="status" required${form.error ? html` aria-describedby="status-error" aria-invalid="true"` : ''}>${ALERT_STATUSES.map((st) => opt(st, st, chosen))}</select>
+  ${form.error ? html`<p class="error" id="status-error">${form.error}</p>` : ''}</div>
   <div class="field"><label for="comment">Comment</label><textarea id="comment" name="comment" rows="3" maxlength="4000">${form.comment ?? ''}</textarea></div>
   <button type="submit">Save triage</button>
 </form>`
