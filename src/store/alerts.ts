@@ -86,43 +86,6 @@ export async function huntIntoStore(db: Db, rules: DetectionRule[], inputs: stri
   return { files: files.length, records, alerts, errors };
 }
 
-export interface AlertFilter {
-  rule?: string;
-  level?: string; // minimum level
-  account?: string;
-  status?: AlertStatus;
-  since?: string;
-  until?: string;
-  q?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export function listAlerts(db: Db, f: AlertFilter): { total: number; items: AlertRow[] } {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (f.rule) (where.push('rule_id = ?'), args.push(f.rule));
-  if (f.level && LEVEL_RANK[f.level] !== undefined) (where.push('level_rank >= ?'), args.push(LEVEL_RANK[f.level]));
-  if (f.account) (where.push('account = ?'), args.push(f.account));
-  if (f.status) (where.push('status = ?'), args.push(f.status));
-  if (f.since) (where.push('time >= ?'), args.push(f.since));
-  if (f.until) (where.push('time < ?'), args.push(f.until));
-  if (f.q) (where.push("(event_name LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR rule_title LIKE ? ESCAPE '\\' OR source_ip LIKE ? ESCAPE '\\')"), args.push(...Array(4).fill(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)));
-  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (db.prepare(`SELECT count(*) AS n FROM alerts ${w}`).get(...args) as { n: number }).n;
-  const items = db
-    .prepare(`SELECT id, rule_id, rule_title, level, event_id, time, account, region, event_source, event_name, actor, source_ip, source_file, source_index, status, updated_at FROM alerts ${w} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?`)
-    .all(...args, Math.min(f.limit ?? 50, 500), f.offset ?? 0) as AlertRow[];
-  return { total, items };
-}
-
-export function getAlert(db: Db, id: number): (AlertRow & { matched: unknown; event: unknown; history: { status: string; comment: string | null; user: string; at: string }[] }) | undefined {
-  const row = db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as (AlertRow & { matched: string; event: string }) | undefined;
-  if (!row) return undefined;
-  const history = db.prepare('SELECT status, comment, user, at FROM alert_history WHERE alert_id = ? ORDER BY id').all(id) as { status: string; comment: string | null; user: string; at: string }[];
-  return { ...row, matched: JSON.parse(row.matched), event: JSON.parse(row.event), history };
-}
-
 export function triageAlert(db: Db, id: number, status: AlertStatus, comment: string, user: string): boolean {
   if (!ALERT_STATUSES.includes(status)) throw new Error(`status must be one of ${ALERT_STATUSES.join(', ')}`);
   return db.transaction(() => {

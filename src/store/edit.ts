@@ -20,8 +20,10 @@ export type EditableKind = 'advisory' | 'tvm';
 export const EDITABLE_KINDS: readonly EditableKind[] = ['advisory', 'tvm'];
 
 export interface SaveInput {
-  /** Absent for a new object (it gets a fresh UUIDv4). */
+  /** Absent for a new object. */
   uuid?: string;
+  /** For a new object: the UUID to give it (an API client importing an advisory); a fresh UUIDv4 otherwise. */
+  newUuid?: string;
   kind: EditableKind;
   /** The whole object as it should be stored; metadata.uuid/version/created/modified are set here, not trusted. */
   doc: Record<string, unknown>;
@@ -126,7 +128,10 @@ export function saveObject(db: Db, viewer: Viewer, input: SaveInput): SaveResult
     if (input.uuid && (!existing || existing.kind !== kind || existing.tlp_rank > viewer.clearance)) return { ok: false, notFound: true };
     if (existing && (input.baseVersion ?? 0) !== existing.version) return { ok: false, conflict: existing.version };
 
-    const uuid = existing?.uuid ?? randomUUID();
+    if (!existing && input.newUuid && db.prepare('SELECT 1 FROM objects WHERE uuid = ?').get(input.newUuid)) {
+      return { ok: false, errors: [{ path: 'metadata.uuid', message: `an object with UUID ${input.newUuid} exists; omit metadata.uuid to get a new one` }] };
+    }
+    const uuid = existing?.uuid ?? input.newUuid ?? randomUUID();
     const doc = structuredClone(input.doc);
     const givenMeta = isObj(doc.metadata) ? doc.metadata : {};
     const stored = existing ? (JSON.parse(existing.doc) as Obj) : undefined;

@@ -310,8 +310,6 @@ export function listRulesPage(db: Db, v: Viewer, f: { technique?: string; tactic
   return { total, items: rows.map((r) => ({ ...r, tags: JSON.parse(r.tags) as string[], logsource: JSON.parse(r.logsource) as Record<string, string> })) };
 }
 
-/** Whether any object has this UUID, whatever its TLP: creating one must never overwrite another. */
-export const objectUuidTaken = (db: Db, uuid: string): boolean => db.prepare('SELECT 1 FROM objects WHERE uuid = ?').get(uuid) !== undefined;
 
 // --- Alerts as a viewer sees them (web alerts pages): an alert is as sensitive as the rule that raised it, so alerts of
 // rules above the viewer's clearance are left out of lists, counts and detail. A rule no longer stored counts as green.
