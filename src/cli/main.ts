@@ -8,6 +8,7 @@ import { testCommand, validateCommand } from './content.js';
 import { exportCommand, importCommand } from './opentide.js';
 import { exportContentCommand, importContentCommand, serveCommand, usersAddCommand, usersListCommand, VERSION } from './serve.js';
 import { coverageCommand, docsCommand, simulateCommand } from './coverage.js';
+import { convertCommand } from './convert.js';
 import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
 
@@ -160,6 +161,19 @@ function program(): Command {
     .option('--from <dir>', 'content directory (repeatable; default: the bundled content)', collect)
     .action((out: string, flags) => {
       process.exitCode = docsCommand(out, flags);
+    });
+  p.command('convert')
+    .description('convert Sigma rules to target queries (SQL...); rules that cannot convert exactly are reported with the reason (exit 2)')
+    .argument('[rules...]', 'rule files or directories (default: the bundled rules)')
+    .option('-t, --target <target>', 'target (see --list-targets)')
+    .option('-p, --pipeline <name|file>', 'extra pipeline after the target\'s own (repeatable)', collect)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--list-targets', 'list targets and their pipelines')
+    .option('--table <name>', 'SQL targets: table holding the records (default cloudtrail)')
+    .option('--column <name>', 'SQL targets: JSON column holding each record (default record)')
+    .option('--placeholders <file>', 'YAML values for %placeholders% used by the expand modifier')
+    .action((rules: string[], flags) => {
+      process.exitCode = convertCommand(rules, flags);
     });
   return p;
 }

@@ -142,7 +142,8 @@ function mapSelection(name: string, node: YAMLMap, locate: Locate, opts: Compile
   return { name, test, fields: [...new Set(items.map((i) => i.field))], witness };
 }
 
-function ruleValue(node: Node | null, locate: Locate, fallback?: Position): RuleValue {
+/** A scalar of a selection as the engine reads it (exported for the rule converters, which must read values identically). */
+export function ruleValue(node: Node | null, locate: Locate, fallback?: Position): RuleValue {
   const pos = locate(node) ?? fallback ?? { line: 0, col: 0 };
   if (node === null || node === undefined) return { value: null, text: 'null', pos };
   if (!isScalar(node)) throw new RuleError('a value must be a string, number, boolean or null (not a map or nested list)', pos);

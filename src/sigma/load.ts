@@ -131,7 +131,7 @@ function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: 
     body.items = body.items.filter((p) => !(isScalar(p.key) && p.key.value === 'rules'));
     const detection = compileDetection(body, locate, opts);
     detection.warnings.forEach((w) => push('warning', w.message, w.pos));
-    set.filters.push({ ...meta, kind: 'filter', targets: list, detection });
+    set.filters.push(withSource({ ...meta, kind: 'filter', targets: list, detection }, body, opts));
     return;
   }
   const det = get('detection');
@@ -141,7 +141,13 @@ function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: 
   const detection = compileDetection(det, locate, opts);
   detection.warnings.forEach((w) => push('warning', w.message, w.pos));
   if (!js.logsource) return;
-  set.rules.push({ ...meta, kind: 'detection', detection, test: detection.test, filters: [] });
+  set.rules.push(withSource({ ...meta, kind: 'detection', detection, test: detection.test, filters: [] }, det, opts));
+}
+
+/** Keep the YAML a detection came from on the rule, out of enumeration (JSON output, spreads) and unchanged behaviour. */
+function withSource<T extends DetectionRule | FilterRule>(rule: T, node: YAMLMap, opts: CompileOptions): T {
+  Object.defineProperty(rule, 'source', { value: { node, opts }, enumerable: false, writable: true, configurable: true });
+  return rule;
 }
 
 function readMeta(

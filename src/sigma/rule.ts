@@ -1,6 +1,17 @@
 /** The rule model: what a loaded Sigma document is, independent of where it came from. */
 import type { CompiledDetection } from './detection.js';
+import type { YAMLMap } from 'yaml';
 import type { JsonObject } from './fields.js';
+import type { CompileOptions } from './values.js';
+
+/**
+ * The YAML a detection was compiled from, kept for the rule converters (src/convert), which must read the same
+ * values (source text of numbers included) with the same options. Attached as a non-enumerable property.
+ */
+export interface DetectionSource {
+  node: YAMLMap;
+  opts: CompileOptions;
+}
 
 export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -38,12 +49,16 @@ export interface DetectionRule extends RuleMeta {
   /** The detection AND-ed with every meta-filter that targets this rule. */
   test: (rec: JsonObject) => boolean;
   filters: string[];
+  /** Non-enumerable: the detection YAML (see DetectionSource). */
+  source?: DetectionSource;
 }
 
 export interface FilterRule extends RuleMeta {
   kind: 'filter';
   targets: string[];
   detection: CompiledDetection;
+  /** Non-enumerable: the filter's YAML without 'rules' (see DetectionSource). */
+  source?: DetectionSource;
 }
 
 export const CORRELATION_TYPES = [

@@ -21,9 +21,9 @@ export const MODIFIERS = new Set([
   'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'lt', 'lte', 'gt', 'gte',
   'minute', 'hour', 'day', 'week', 'month', 'year', 'cidr', 'expand', 'fieldref',
 ]);
-const TIME_PARTS = ['minute', 'hour', 'day', 'week', 'month', 'year'] as const;
-type TimePart = (typeof TIME_PARTS)[number];
-const NUMERIC = ['lt', 'lte', 'gt', 'gte'] as const;
+export const TIME_PARTS = ['minute', 'hour', 'day', 'week', 'month', 'year'] as const;
+export type TimePart = (typeof TIME_PARTS)[number];
+export const NUMERIC = ['lt', 'lte', 'gt', 'gte'] as const;
 
 /** A scalar value as written in the rule, with its YAML source text (so `1.10` stays `1.10`). */
 export interface RuleValue {
@@ -192,8 +192,8 @@ export function compileFieldItem(
   return witness ? { field, modifiers, test, witness } : { field, modifiers, test };
 }
 
-/** Expand one rule value into the patterns it stands for, applying the transforming modifiers in order. */
-function stringPatterns(field: string, v: RuleValue, mods: Set<string>, opts: CompileOptions, keyPos: Position): Pattern[] {
+/** Expand one rule value into the patterns it stands for, applying the transforming modifiers in order (shared with the converters). */
+export function stringPatterns(field: string, v: RuleValue, mods: Set<string>, opts: CompileOptions, keyPos: Position): Pattern[] {
   const raw = typeof v.value === 'string' ? v.value : v.text;
   if (typeof v.value !== 'string' && typeof v.value !== 'number' && typeof v.value !== 'boolean') throw new RuleError(`field '${field}' needs a string, number or boolean value`, v.pos);
   let texts = [raw];
@@ -298,7 +298,7 @@ function numericCompare(op: (typeof NUMERIC)[number] | undefined, n: number): (x
   }
 }
 
-function toNumber(x: Json): number | undefined {
+export function toNumber(x: Json): number | undefined {
   if (typeof x === 'number') return x;
   if (typeof x === 'string' && x.trim() !== '') {
     const n = Number(x);

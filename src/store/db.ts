@@ -180,6 +180,11 @@ const MIGRATIONS: string[] = [
   -- Full-text search over what pages show (name, summary, description), filtered by TLP at query time.
   CREATE VIRTUAL TABLE search USING fts5 (ref UNINDEXED, kind UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2');
   `,
+  `
+  -- Alert counts by status or level, per rule, answered from indexes (alert rows hold whole events).
+  CREATE INDEX alerts_status_rule ON alerts (status, rule_id);
+  CREATE INDEX alerts_level_rule ON alerts (level_rank, rule_id);
+  `,
 ];
 
 export function openDb(file: string): Db {
