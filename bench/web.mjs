@@ -160,8 +160,8 @@ async function main() {
       ['reference: /healthz (no content query)', '/healthz', {}],
       ['feed page, anonymous (first page)', '/', {}],
       ['feed page, admin, severity filter, page 5', '/?severity=high&page=5', { cookie: session }],
-      ['advisory page, anonymous', '/advisories/synthetic-advisory-500', {}],
-      ['advisory API GET /api/v1/advisories/{slug}', '/api/v1/advisories/synthetic-advisory-500', { cookie: session }],
+      ['advisory page, anonymous', '/advisories/synthetic-advisory-501', {}],
+      ['advisory API GET /api/v1/advisories/{slug}', '/api/v1/advisories/synthetic-advisory-501', { cookie: session }],
       ['advisory API list ?limit=20&technique=T1562.008', '/api/v1/advisories?limit=20&technique=T1562.008', { cookie: session }],
       ['alerts page, admin, status=open', '/alerts?status=open', { cookie: session }],
     ];
