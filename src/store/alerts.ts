@@ -15,25 +15,6 @@ import { audit, now, type Db } from './db.js';
 export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
-export interface AlertRow {
-  id: number;
-  rule_id: string;
-  rule_title: string;
-  level: string | null;
-  event_id: string | null;
-  time: string | null;
-  account: string | null;
-  region: string | null;
-  event_source: string | null;
-  event_name: string | null;
-  actor: string | null;
-  source_ip: string | null;
-  source_file: string;
-  source_index: number;
-  status: AlertStatus;
-  updated_at: string;
-}
-
 const actorOf = (e: JsonObject): string | null => {
   const u = e.userIdentity as Record<string, unknown> | undefined;
   return (u?.arn as string) ?? (u?.invokedBy as string) ?? (u?.type as string) ?? null;
