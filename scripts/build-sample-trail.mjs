@@ -16,9 +16,19 @@
 // actor does not reshuffle the others), times are fixed, nothing reads the clock, and files are
 // gzip'd with fixed settings (Node writes mtime 0). Same Node/zlib -> same bytes.
 //
+// Integrity evidence: hourly CloudTrail digest files per account and region (AWSLogs/<acct>/CloudTrail-Digest/...),
+// chained and signed as AWS documents it (SHA256withRSA over the data-signing string), listing every log file with
+// the SHA-256 of its uncompressed content; the newest digest of each chain also gets a `.sig` file (its signature,
+// which S3 keeps as object metadata and a plain download loses). The digests are as if each account's trail had
+// delivered every file of the sample and never stopped (the prod files during the attack are what the organization
+// trail recorded). They are signed with scripts/sample-trail-digest-key.TEST-ONLY.pem, a sample key published on
+// purpose (RSA signing is deterministic, so the bytes are too); its public key is written in the format of
+// `aws cloudtrail list-public-keys` to content/samples/cloudtrail-public-keys.json.
+//
 // usage (from the repository root or anywhere): node scripts/build-sample-trail.mjs
 // No dependencies beyond node: builtins.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync, constants as zc } from 'node:zlib';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -1011,6 +1021,8 @@ for (const e of events) {
 }
 rmSync(OUT, { recursive: true, force: true });
 let files = 0, bytes = 0;
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+const deliveredFiles = []; // every log file: account, region, delivery time, S3 key, SHA-256 of the uncompressed content
 const pad = (n) => String(n).padStart(2, '0');
 for (const k of [...streams.keys()].sort()) {
   const [acct, region] = k.split('|');
@@ -1028,12 +1040,75 @@ for (const k of [...streams.keys()].sort()) {
       mkdirSync(dir, { recursive: true });
       const body = JSON.stringify({ Records: lr.shuffle(batch) });
       const gz = gzipSync(body, { level: 9, memLevel: 9, strategy: zc.Z_DEFAULT_STRATEGY });
-      writeFileSync(join(dir, `${acct}_CloudTrail_${region}_${stamp}_${lr.chars(16, ALNUM)}.json.gz`), gz);
+      const name = `${acct}_CloudTrail_${region}_${stamp}_${lr.chars(16, ALNUM)}.json.gz`;
+      writeFileSync(join(dir, name), gz);
+      const times = batch.map((e) => e.eventTime).sort();
+      deliveredFiles.push({ acct, region, at: delivered.getTime(), key: `AWSLogs/${acct}/CloudTrail/${region}/${y}/${m}/${d}/${name}`, hash: sha256(body), oldest: times[0], newest: times.at(-1) });
       files++; bytes += gz.length;
     }
     ws = we;
   }
 }
+
+// Digests: one per account and region per hour (even with no log file), windows of delivery time chained
+// back to a starting digest at the beginning of the sample.
+const KEY_FILE = join(ROOT, 'scripts', 'sample-trail-digest-key.TEST-ONLY.pem');
+const PUBLIC_KEYS = join(ROOT, 'content', 'samples', 'cloudtrail-public-keys.json');
+const privateKey = createPrivateKey(readFileSync(KEY_FILE, 'utf8'));
+const publicDer = createPublicKey(privateKey).export({ type: 'pkcs1', format: 'der' });
+const FINGERPRINT = createHash('md5').update(publicDer).digest('hex'); // how AWS fingerprints its keys
+const lastDelivery = Math.max(...deliveredFiles.map((f) => f.at));
+let digests = 0;
+const digestStamp = (ms) => iso(ms).replace(/[-:]/g, '');
+for (const acct of Object.keys(TRAILS).sort()) {
+  const { name: trailName, home, bucket } = TRAILS[acct];
+  for (const region of [...REGIONS].sort()) {
+    const dr = new Rng(`digest:${acct}:${region}`);
+    const mine = deliveredFiles.filter((f) => f.acct === acct && f.region === region).sort((a, b) => a.at - b.at);
+    let prev = null;
+    let lastPath = null;
+    for (let end = DAY0 + dr.int(60, 3540) * 1000; end - HOUR <= lastDelivery; end += HOUR) {
+      const start = end - HOUR;
+      const listed = mine.filter((f) => f.at >= start && f.at < end);
+      const e = new Date(end);
+      const y = e.getUTCFullYear(), m = pad(e.getUTCMonth() + 1), d = pad(e.getUTCDate());
+      const key = `AWSLogs/${acct}/CloudTrail-Digest/${region}/${y}/${m}/${d}/${acct}_CloudTrail-Digest_${region}_${trailName}_${home}_${digestStamp(end)}.json.gz`;
+      const times = listed.flatMap((f) => [f.oldest, f.newest]).sort();
+      const digest = {
+        awsAccountId: acct,
+        digestStartTime: iso(start),
+        digestEndTime: iso(end),
+        digestS3Bucket: bucket,
+        digestS3Object: key,
+        digestPublicKeyFingerprint: FINGERPRINT,
+        digestSignatureAlgorithm: 'SHA256withRSA',
+        newestEventTime: times.length ? times.at(-1) : null,
+        oldestEventTime: times.length ? times[0] : null,
+        previousDigestS3Bucket: prev ? bucket : null,
+        previousDigestS3Object: prev ? prev.key : null,
+        previousDigestHashValue: prev ? prev.hash : null,
+        previousDigestHashAlgorithm: prev ? 'SHA-256' : null,
+        previousDigestSignature: prev ? prev.signature : null,
+        logFiles: listed.map((f) => ({ s3Bucket: bucket, s3Object: f.key, hashValue: f.hash, hashAlgorithm: 'SHA-256', newestEventTime: f.newest, oldestEventTime: f.oldest })),
+      };
+      const body = JSON.stringify(digest);
+      const hash = sha256(body);
+      // The data-signing string: end time, bucket/key, SHA-256 of the uncompressed digest, previous signature.
+      const signing = `${digest.digestEndTime}\n${bucket}/${key}\n${hash}\n${prev ? prev.signature : 'null'}`;
+      const signature = sign('sha256', Buffer.from(signing, 'utf8'), privateKey).toString('hex');
+      const path = join(OUT, key);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, gzipSync(body, { level: 9, memLevel: 9, strategy: zc.Z_DEFAULT_STRATEGY }));
+      digests++;
+      prev = { key, hash, signature };
+      lastPath = path;
+    }
+    // S3 keeps a digest's signature as metadata (x-amz-meta-signature): saved for the newest digest of the chain.
+    writeFileSync(`${lastPath}.sig`, `${prev.signature}\n`);
+  }
+}
+const listedCount = deliveredFiles.length;
+writeFileSync(PUBLIC_KEYS, JSON.stringify({ PublicKeyList: [{ Value: publicDer.toString('base64'), ValidityStartTime: '2026-09-01T00:00:00+00:00', ValidityEndTime: '2027-09-01T00:00:00+00:00', Fingerprint: FINGERPRINT }] }, null, 4) + '\n');
 
 // Manifest
 const RULE_IDS = { logging_stopped: 'b1315214-edda-4aba-be40-f8032165a3d5', trail_deletion: '3f89bed1-d9e3-4935-beaa-82b29cddbdd8', trail_modification: '2eb86d58-89aa-4018-8890-5efeaca5c79f' };
@@ -1061,3 +1136,4 @@ const manifest = {
 };
 writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
 console.error(`wrote ${events.length} events (${attackIds.size} attack) in ${files} files, ${(bytes / 1024).toFixed(0)} KiB gzip, under ${relative(ROOT, OUT)}; manifest ${relative(ROOT, MANIFEST)}`);
+console.error(`wrote ${digests} signed digests listing ${listedCount} log files; public key ${FINGERPRINT} in ${relative(ROOT, PUBLIC_KEYS)}`);

@@ -4,6 +4,7 @@ import { loadRules } from '../sigma/load.js';
 import { bundledRulesDir } from '../paths.js';
 import { convertRule, findTarget, TARGETS, type Conversion } from '../convert/index.js';
 import { bundledPipelines, resolvePipeline } from '../convert/pipeline.js';
+import { SIEM_EXT } from '../convert/siem/index.js';
 import { UsageError } from './io.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -24,8 +25,8 @@ export function convertCommand(paths: string[], flags: ConvertFlags): number {
     const rows = TARGETS.map((t) => ({ target: t.name, pipeline: t.pipeline, description: t.description }));
     if (flags.format === 'json') process.stdout.write(JSON.stringify({ targets: rows, pipelines: [...pipes.values()].map((p) => ({ name: p.name, schema: p.schema, targets: p.targets, description: p.description })) }, null, 2) + '\n');
     else {
-      process.stdout.write(`${'TARGET'.padEnd(12)} ${'PIPELINE'.padEnd(18)} DESCRIPTION\n`);
-      for (const r of rows) process.stdout.write(`${r.target.padEnd(12)} ${r.pipeline.padEnd(18)} ${r.description}\n`);
+      process.stdout.write(`${'TARGET'.padEnd(15)} ${'PIPELINE'.padEnd(18)} DESCRIPTION\n`);
+      for (const r of rows) process.stdout.write(`${r.target.padEnd(15)} ${r.pipeline.padEnd(18)} ${r.description}\n`);
       process.stdout.write(`\npipelines (data/pipelines, add with --pipeline NAME|FILE):\n`);
       for (const p of pipes.values()) process.stdout.write(`  ${p.name.padEnd(18)} ${p.description}${p.targets.length ? ` [${p.targets.join(', ')}]` : ''}\n`);
     }
@@ -60,7 +61,7 @@ export function convertCommand(paths: string[], flags: ConvertFlags): number {
     for (const r of results) {
       process.stdout.write(`-- ${r.title} (${r.id})\n-- ${r.file}\n`);
       for (const w of r.warnings) process.stdout.write(`-- warning: ${w}\n`);
-      if (r.query) process.stdout.write(`${r.query};\n\n`);
+      if (r.query) process.stdout.write(`${r.query}${SIEM_EXT[r.target] ? '' : ';'}\n\n`);
       else process.stdout.write(`-- NOT CONVERTED: ${r.error}\n\n`);
     }
   }

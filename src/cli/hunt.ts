@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parse as parseYaml } from 'yaml';
-import { prepareRules, runHunt, type HuntConfig } from '../detect/hunt.js';
+import { prepareRules, runHunt, type HuntCallbacks, type HuntConfig } from '../detect/hunt.js';
 import type { FileResult, InputError } from '../detect/file-hunt.js';
 import { expandInputs } from '../logs/walk.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
@@ -11,6 +11,9 @@ import { alertFormat, FORMATS, type Format } from '../detect/format.js';
 import { Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
 import { bundledRulesDir } from '../paths.js';
+import { CorrelationEngine, DEFAULT_MAX_DISORDER_MS, parseDisorder, type CorrelationAlert } from '../detect/correlation.js';
+import type { DetectionRule } from '../sigma/rule.js';
+import { ENGINES, MissingPackageError, runAthenaHunt, runDuckdbHunt, sdkAthenaApi, type AthenaApi, type Engine } from '../detect/sql-hunt.js';
 
 export interface HuntFlags {
   rules?: string[];
@@ -25,7 +28,20 @@ export interface HuntFlags {
   placeholders?: string;
   progress?: boolean;
   dedup?: boolean;
+  /** How far out of event-time order correlated records may arrive (duration, or `all`). */
+  maxDisorder?: string;
+  /** native (default), duckdb (converted SQL in embedded DuckDB), athena (converted SQL submitted to Athena). */
+  engine?: string;
+  database?: string;
+  table?: string;
+  workgroup?: string;
+  outputLocation?: string;
+  /** Athena status poll interval in ms (tests). */
+  pollMs?: number;
 }
+
+/** Tests replace the Athena client with recorded answers. */
+export const athenaApiFactory: { make: () => Promise<AthenaApi> } = { make: sdkAthenaApi };
 
 export async function huntCommand(logs: string[], flags: HuntFlags): Promise<number> {
   const started = process.hrtime.bigint();
@@ -34,7 +50,16 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   if (flags.minLevel && !(LEVELS as readonly string[]).includes(flags.minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
   const workers = flags.workers === undefined ? availableParallelism() : Number(flags.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a whole number of at least 1');
-  if (logs.length === 0) throw new UsageError('give at least one log file, directory, or - for stdin');
+  const engine = (flags.engine ?? 'native') as Engine;
+  if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}`);
+  if (engine === 'athena') {
+    if (!flags.database || !flags.table) throw new UsageError('--engine athena needs --database and --table (the CloudTrail table whose DDL is in the README)');
+    if (!flags.workgroup && !flags.outputLocation) throw new UsageError('--engine athena needs --workgroup or --output-location s3://... (where Athena writes results)');
+    if (flags.outputLocation && !/^s3:\/\/[^/]+/.test(flags.outputLocation)) throw new UsageError('--output-location must be an s3://bucket/prefix/ URL');
+    if (logs.length) throw new UsageError('--engine athena reads the table, not log files: give no LOGS');
+  } else if (logs.length === 0) throw new UsageError('give at least one log file, directory, or - for stdin');
+  const maxDisorderMs = flags.maxDisorder === undefined ? DEFAULT_MAX_DISORDER_MS : parseDisorder(flags.maxDisorder);
+  if (maxDisorderMs === undefined) throw new UsageError('--max-disorder must be a duration (30s, 15m, 2h, 1d) or "all" (wait for the end of input)');
   const cfg: HuntConfig = {
     rulePaths: flags.rules?.length ? flags.rules : [bundledRulesDir()],
     compile: { placeholders: flags.placeholders ? readPlaceholders(flags.placeholders) : undefined },
@@ -45,19 +70,22 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
     },
     format,
     color: format === 'table' && !flags.output && !!process.stdout.isTTY && !process.env.NO_COLOR,
+    maxDisorderMs,
   };
 
   const rules = prepareRules(cfg);
-  const ruleErrors = rules.set.diagnostics.filter((d) => d.severity === 'error');
-  for (const d of rules.set.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-  if (rules.set.correlations.length) {
-    for (const c of rules.set.correlations) process.stderr.write(`${c.file}:${c.line}:1: note: correlation rule '${c.title}' (${c.type}) is not evaluated yet\n`);
+  const corrDiagnostics = rules.plan.problems.map((p) => ({ file: p.rule.file, line: p.rule.line, col: 1, severity: 'error' as const, message: p.message }));
+  const ruleErrors = [...rules.set.diagnostics.filter((d) => d.severity === 'error'), ...corrDiagnostics];
+  for (const d of [...rules.set.diagnostics, ...corrDiagnostics]) process.stderr.write(formatDiagnostic(d) + '\n');
+  const nativeCorrelation = engine === 'native' && rules.correlations.length > 0;
+  if (rules.correlations.length && engine !== 'native') {
+    process.stderr.write(`tideline hunt: ${rules.correlations.length} correlation rules are evaluated by the native engine only (not with --engine ${engine})\n`);
   }
-  if (rules.selected.length === 0) {
+  if (rules.run.length === 0) {
     process.stderr.write(`tideline hunt: no rule to run (${rules.set.rules.length} loaded, ${rules.otherLogsource.length} for other log sources, filters left none)\n`);
   }
 
-  const walk = expandInputs(logs);
+  const walk = engine === 'athena' ? { files: [], skipped: [], errors: [] } : expandInputs(logs);
   const out = Out.open(flags.output);
   const fmt = alertFormat(format, cfg.color);
   out.write(fmt.header);
@@ -71,9 +99,25 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
 
   const perRule = new Map<string, { title: string; level: string; count: number }>();
   const seen = new Set<string>();
+  // Correlations run here, on the main thread, over the matches of every file in input order (workers send them).
+  const correlator = nativeCorrelation ? new CorrelationEngine(rules.correlations, rules.run, { maxDisorderMs }) : undefined;
+  const byId = new Map<string, DetectionRule>(rules.run.map((r) => [r.id, r]));
+  let held: CorrelationAlert[] = [];
+  let correlationAlerts = 0;
+  const writeCorrelations = (list: CorrelationAlert[]) => {
+    for (const a of list) {
+      if (alerts > 0) out.write(fmt.separator);
+      alerts++;
+      correlationAlerts++;
+      const r = perRule.get(a.rule.id) ?? { title: a.rule.title, level: a.rule.level ?? '', count: 0 };
+      r.count++;
+      perRule.set(a.rule.id, r);
+      out.write(fmt.correlation(a));
+    }
+  };
   let records = 0, alerts = 0, duplicates = 0, outOfWindow = 0, doneBytes = 0, doneFiles = 0;
   const skipped: string[] = walk.skipped.map((s) => `${s.path}: ${s.reason}`);
-  await runHunt(cfg, rules, walk.files, workers, {
+  const callbacks: HuntCallbacks = {
     onAlert(a) {
       if (flags.dedup !== false && a.eventId) {
         // CloudTrail may deliver an event twice, and inputs may overlap: one alert per rule and eventID.
@@ -91,6 +135,10 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       perRule.set(a.ruleId, r);
       out.write(a.text);
     },
+    onMatches(rec, ruleIds) {
+      // Held until the file is done, so output is the same whatever the number of workers.
+      if (correlator) held.push(...correlator.process(rec, ruleIds.map((id) => byId.get(id)!).filter(Boolean)));
+    },
     onError(e: InputError) {
       const where = e.line !== undefined ? `line ${e.line}` : e.index !== undefined ? `record ${e.index}` : '';
       const line = `${e.file}${where ? `: ${where}` : ''}: error: ${e.message}`;
@@ -98,6 +146,8 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       progress.log(line);
     },
     onFileDone(r: FileResult, f) {
+      writeCorrelations(held);
+      held = [];
       records += r.records;
       outOfWindow += r.outOfWindow;
       if (r.skipped) skipped.push(`${r.file}: ${r.skipped}`);
@@ -105,7 +155,16 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       doneFiles++;
       progress.update(doneBytes, { files: doneFiles, alerts });
     },
-  });
+  };
+  try {
+    if (engine === 'duckdb') await runDuckdbHunt(cfg, rules, walk.files, callbacks);
+    else if (engine === 'athena') await runAthenaHunt(cfg, rules, { database: flags.database!, table: flags.table!, workgroup: flags.workgroup, outputLocation: flags.outputLocation, pollMs: flags.pollMs }, callbacks, await athenaApiFactory.make());
+    else await runHunt(cfg, rules, walk.files, workers, callbacks);
+  } catch (e) {
+    if (e instanceof MissingPackageError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (correlator) writeCorrelations(correlator.flush());
   out.write(fmt.footer);
   out.close();
   progress.stop();
@@ -114,7 +173,9 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   const errors = inputErrors.length + ruleErrors.length;
   const lines: string[] = [];
   lines.push(`tideline hunt: ${walk.files.length} files, ${records} records, ${alerts} alerts, ${errors} errors in ${seconds.toFixed(2)}s (${Math.round(records / Math.max(seconds, 1e-9))} records/s)`);
-  lines.push(`  rules: ${rules.selected.length} run${rules.otherLogsource.length ? `, ${rules.otherLogsource.length} skipped (not CloudTrail)` : ''}${ruleErrors.length ? `, ${ruleErrors.length} rule errors` : ''}${rules.set.correlations.length ? `, ${rules.set.correlations.length} correlation rules not evaluated yet` : ''}`);
+  lines.push(`  rules: ${rules.selected.length} run${rules.otherLogsource.length ? `, ${rules.otherLogsource.length} skipped (not CloudTrail)` : ''}${ruleErrors.length ? `, ${ruleErrors.length} rule errors` : ''}${correlator ? `, ${correlator.active.length} correlation rules (${correlationAlerts} correlation alerts)` : ''}`);
+  if (correlator?.stats.late) lines.push(`  ${correlator.stats.late} correlated records arrived more than --max-disorder ${flags.maxDisorder ?? '15m'} late and were not correlated (late; raise --max-disorder, or "all" for a batch)`);
+  if (correlator?.stats.untimed) lines.push(`  ${correlator.stats.untimed} correlated records without eventTime were not correlated`);
   if (outOfWindow) lines.push(`  ${outOfWindow} records outside --since/--until (or without eventTime)`);
   if (duplicates) lines.push(`  ${duplicates} duplicate alerts suppressed (same rule and eventID)`);
   if (skipped.length) lines.push(`  skipped: ${skipped.length} (${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; …' : ''})`);
@@ -129,7 +190,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   if (flags.stats) {
     const alertsByRule: Record<string, number> = {};
     for (const r of perRule.values()) alertsByRule[r.title] = (alertsByRule[r.title] ?? 0) + r.count;
-    writeFileSync(flags.stats, JSON.stringify({ files: walk.files.length, records, alerts, errors, ruleErrors: ruleErrors.length, inputErrors: inputErrors.length, duplicates, seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, rules: rules.selected.length, workers, alertsByRule }, null, 2) + '\n');
+    writeFileSync(flags.stats, JSON.stringify({ files: walk.files.length, records, alerts, errors, ruleErrors: ruleErrors.length, inputErrors: inputErrors.length, duplicates, seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, rules: rules.selected.length, workers, alertsByRule, correlationRules: correlator?.active.length ?? 0, correlationAlerts, lateRecords: correlator?.stats.late ?? 0 }, null, 2) + '\n');
   }
   return errors ? 2 : 0;
 }

@@ -9,6 +9,8 @@ import { exportCommand, importCommand } from './opentide.js';
 import { exportContentCommand, importContentCommand, serveCommand, usersAddCommand, usersListCommand, VERSION } from './serve.js';
 import { coverageCommand, docsCommand, simulateCommand } from './coverage.js';
 import { convertCommand } from './convert.js';
+import { gapsCommand, trailsCommand, verifyCommand } from './integrity.js';
+import { publishCommand, workerCommand } from './stream.js';
 import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
 
@@ -23,7 +25,7 @@ function program(): Command {
 
   p.command('hunt')
     .description('run Sigma rules over CloudTrail logs (files, .json.gz, S3 export trees, NDJSON, EventBridge, lookup-events, - for stdin)')
-    .argument('<logs...>', 'log files or directories (walked recursively), or - for stdin')
+    .argument('[logs...]', 'log files or directories (walked recursively), or - for stdin (none with --engine athena)')
     .option('-r, --rules <path>', 'rule file or directory (repeatable; default: the bundled rules)', collect)
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, jsonl otherwise)').choices([...FORMATS]))
     .option('-o, --output <file>', 'write alerts to a file instead of stdout')
@@ -36,7 +38,15 @@ function program(): Command {
     .option('--stats <file>', 'write run statistics as JSON (for scripts and benchmarks)')
     .option('--no-progress', 'no progress bar')
     .option('--no-dedup', 'keep duplicate alerts (same rule and eventID)')
-    .action(async (logs: string[], flags) => {
+    .option('--max-disorder <duration>', 'correlation rules: how far out of event-time order records may arrive (default 15m; "all" waits for the end of input)')
+    .addOption(new Option('--engine <engine>', 'native (default); duckdb: the rules converted to SQL, run in embedded DuckDB; athena: submitted to Amazon Athena').choices(['native', 'duckdb', 'athena']))
+    .option('--database <name>', '--engine athena: Glue database of the CloudTrail table')
+    .option('--table <name>', '--engine athena: the CloudTrail table (DDL in the README)')
+    .option('--workgroup <name>', '--engine athena: Athena workgroup')
+    .option('--output-location <s3url>', '--engine athena: s3:// location for query results')
+    .action(async (logs: string[], flags, cmd: Command) => {
+      // LOGS are required except with --engine athena (which reads a table): same message as a required argument.
+      if (logs.length === 0 && flags.engine !== 'athena') cmd.error("error: missing required argument 'logs'", { code: 'commander.missingArgument' });
       process.exitCode = await huntCommand(logs, flags);
     });
 
@@ -174,6 +184,85 @@ function program(): Command {
     .option('--placeholders <file>', 'YAML values for %placeholders% used by the expand modifier')
     .action((rules: string[], flags) => {
       process.exitCode = convertCommand(rules, flags);
+    });
+  p.command('verify')
+    .description('validate CloudTrail digest files offline (signatures, chain, log file hashes, missing/unlisted files) and find logging gaps; exit 2 on any integrity failure')
+    .argument('<logs...>', 'the S3 export tree(s): AWSLogs/<account>/CloudTrail/... and CloudTrail-Digest/...')
+    .option('-k, --public-keys <file>', 'public keys: `aws cloudtrail list-public-keys` JSON output or PEM (repeatable; without, signatures are not checked)', collect)
+    .option('--signatures <file>', 'saved digest signatures (S3 metadata): {"<s3Object>": {"signature": "<hex>"}}; also read: <digest>.sig beside a digest')
+    .option('--from <time>', 'only digests ending after this time (ISO-8601 or a duration back from now)')
+    .option('--to <time>', 'only digests starting before this time')
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, jsonl otherwise)').choices(['table', 'jsonl']))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--alerts <file>', 'also write integrity failures and gaps as alerts (the hunt alert shape)')
+    .addOption(new Option('--alerts-format <format>', 'format of --alerts (default jsonl)').choices([...FORMATS]))
+    .option('-q, --quiet', 'list only the files with a problem')
+    .option('--no-gaps', 'do not look for logging gaps')
+    .option('--gap-threshold <duration>', 'fixed gap threshold (90m, 2h) instead of the per-stream one')
+    .option('--gap-factor <n>', 'gap threshold = factor × quantile of the stream\'s quiet periods (default 2)')
+    .option('--gap-quantile <q>', 'quantile of the quiet periods (default 0.99)')
+    .option('--gap-floor <duration>', 'smallest gap threshold (default 1h)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (logs: string[], flags) => {
+      process.exitCode = await verifyCommand(logs, flags);
+    });
+
+  p.command('gaps')
+    .description('find logging gaps: per account and region, quiet periods longer than its own history makes normal (alerts of the built-in detection "CloudTrail logging gap")')
+    .argument('<logs...>', 'log files or directories (walked recursively), or - for stdin')
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, jsonl otherwise)').choices([...FORMATS]))
+    .option('-o, --output <file>', 'write alerts to a file instead of stdout')
+    .option('--since <time>', 'only events at or after this time')
+    .option('--until <time>', 'only events before this time')
+    .option('--gap-threshold <duration>', 'fixed gap threshold (90m, 2h) instead of the per-stream one')
+    .option('--gap-factor <n>', 'gap threshold = factor × quantile of the stream\'s quiet periods (default 2)')
+    .option('--gap-quantile <q>', 'quantile of the quiet periods (default 0.99)')
+    .option('--gap-floor <duration>', 'smallest gap threshold (default 1h)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (logs: string[], flags) => {
+      process.exitCode = await gapsCommand(logs, flags);
+    });
+
+  p.command('trails')
+    .description("each trail's configuration over time (logging, destination, validation, scope, selectors, bucket policy and lifecycle): who changed what, weakening changes flagged")
+    .argument('<logs...>', 'log files or directories (walked recursively), or - for stdin')
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, jsonl otherwise)').choices(['table', 'jsonl']))
+    .option('-o, --output <file>', 'write the timeline to a file instead of stdout')
+    .option('--bucket <name>', "a trail's log bucket the logs do not reveal (repeatable)", collect)
+    .option('--alerts <file>', 'also write weakening changes as alerts of "CloudTrail trail weakened" (the hunt alert shape)')
+    .addOption(new Option('--alerts-format <format>', 'format of --alerts (default jsonl)').choices([...FORMATS]))
+    .option('--no-progress', 'no progress bar')
+    .action(async (logs: string[], flags) => {
+      process.exitCode = await trailsCommand(logs, flags);
+    });
+  p.command('worker')
+    .description('streaming detection: consume CloudTrail records from NATS JetStream (durable consumer shared by all workers), write alerts durably, then acknowledge')
+    .requiredOption('--nats <url>', 'NATS server(s), e.g. nats://127.0.0.1:4222 (comma-separated for a cluster)')
+    .option('--stream <name>', 'JetStream stream (default CLOUDTRAIL; created when missing)')
+    .option('-r, --rules <path>', 'rule file or directory (repeatable; default: the bundled rules)', collect)
+    .option('-o, --output <file>', 'append alerts as JSONL (fsync before acknowledging)')
+    .option('--data <dir>', 'also insert alerts into the platform store of this data directory')
+    .option('--name <name>', 'worker identity owning its alert claims (default: from --output)')
+    .option('--partition <filter>', 'subject filter this worker consumes (default cloudtrail.>; e.g. cloudtrail.111122223333.>)')
+    .option('--batch <n>', 'messages per durable write and acknowledgement (default 256)')
+    .option('--ack-wait <duration>', 'redelivery delay of unacknowledged messages (default 30s)')
+    .option('--max-disorder <duration>', 'correlation: event-time disorder tolerated (default 15m, as hunt)')
+    .option('--idle-exit <duration>', 'exit after this long without a message')
+    .option('--ocsf', 'write alerts (and generic webhook bodies) as OCSF Detection Findings (class 2004)')
+    .option('--webhook <url>', 'POST each alert as JSON (repeatable; retried with backoff)', collect)
+    .addOption(new Option('--webhook-format <format>', 'body of --webhook').choices(['json', 'slack']))
+    .option('--slack-webhook <url>', 'POST each alert as a Slack-compatible message (repeatable)', collect)
+    .action(async (flags) => {
+      process.exitCode = await workerCommand(flags);
+    });
+
+  p.command('publish')
+    .description('publish CloudTrail records (any input hunt reads) to NATS JetStream on cloudtrail.<account>.<region>, Nats-Msg-Id = eventID')
+    .argument('<logs...>', 'log files or directories (walked recursively), or - for stdin')
+    .requiredOption('--nats <url>', 'NATS server(s), e.g. nats://127.0.0.1:4222')
+    .option('--stream <name>', 'JetStream stream (default CLOUDTRAIL; created when missing)')
+    .action(async (logs: string[], flags) => {
+      process.exitCode = await publishCommand(logs, flags);
     });
   return p;
 }

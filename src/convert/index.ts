@@ -8,6 +8,8 @@ import { applyPipelines, resolvePipeline, type Pipeline } from './pipeline.js';
 import { duckdb } from './sql/duckdb.js';
 import { generateSql, type SqlDialect } from './sql/generator.js';
 import { postgres } from './sql/postgres.js';
+import { athenaTarget, cloudtrailLakeTarget, sparkTarget, trinoTarget } from './sql-targets.js';
+import { esqlTarget, luceneTarget, sentinelTarget, splunkTarget } from './siem/index.js';
 
 export interface Target {
   name: string;
@@ -21,6 +23,8 @@ export interface ConvertOptions {
   /** SQL targets: table and JSON column holding the records. */
   table?: string;
   column?: string;
+  /** Targets report documented semantic differences here (shown per rule as warnings). */
+  warn?: (warning: string) => void;
 }
 
 const sqlTarget = (d: SqlDialect, description: string): Target => ({
@@ -33,6 +37,14 @@ const sqlTarget = (d: SqlDialect, description: string): Target => ({
 export const TARGETS: Target[] = [
   sqlTarget(duckdb, 'DuckDB SQL over a JSON column of CloudTrail records as delivered'),
   sqlTarget(postgres, 'PostgreSQL SQL over a json column of CloudTrail records as delivered (json, not jsonb: key order kept)'),
+  athenaTarget,
+  trinoTarget,
+  cloudtrailLakeTarget,
+  sparkTarget,
+  splunkTarget,
+  sentinelTarget,
+  esqlTarget,
+  luceneTarget,
 ];
 
 export function findTarget(name: string): Target {
@@ -61,7 +73,7 @@ export function convertRule(rule: AnyRule, target: Target, filters: FilterRule[]
     const pipelines = [resolvePipeline(target.pipeline), ...extraPipelines];
     const ir = applyPipelines(ruleIr(rule, filters), pipelines);
     if (rule.filters.length) base.warnings.push(`meta-filters AND-ed in: ${rule.filters.join(', ')}`);
-    return { ...base, query: target.convert(ir, opts) };
+    return { ...base, query: target.convert(ir, { ...opts, warn: (w) => base.warnings.push(w) }) };
   } catch (e) {
     if (e instanceof ConversionError) return { ...base, error: e.message, construct: e.construct };
     throw e;

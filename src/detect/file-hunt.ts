@@ -1,6 +1,7 @@
 /** Hunting one input: read its records, apply the time window, evaluate, emit alerts. Shared by the inline path and workers. */
 import { readLogFile, readLogStream, type FileSummary } from '../logs/reader.js';
 import type { JsonObject } from '../sigma/fields.js';
+import type { DetectionRule } from '../sigma/rule.js';
 import { buildAlert, type Alert } from './alert.js';
 import type { Detector } from './engine.js';
 
@@ -22,12 +23,20 @@ export interface FileResult extends FileSummary {
   outOfWindow: number;
 }
 
+/** Correlation hooks: which rules feed correlations (their matches go to onMatches), which write no alert of their own. */
+export interface CorrelationHooks {
+  correlated: Set<string>;
+  silent: Set<string>;
+  onMatches(rec: JsonObject, rules: DetectionRule[]): void;
+}
+
 export async function huntFile(
   file: string,
   detector: Detector,
   window: TimeWindow,
   onAlert: (a: Alert, raw: string | undefined) => void,
   onError: (e: InputError) => void,
+  corr?: CorrelationHooks,
 ): Promise<FileResult> {
   let alerts = 0;
   let outOfWindow = 0;
@@ -39,10 +48,16 @@ export async function huntFile(
         return;
       }
       const hits = detector.match(rec);
+      let fed: DetectionRule[] | undefined;
       for (const rule of hits) {
+        if (corr) {
+          if (corr.correlated.has(rule.id)) (fed ??= []).push(rule);
+          if (corr.silent.has(rule.id)) continue;
+        }
         alerts++;
         onAlert(buildAlert(rule, rec, file, index), raw);
       }
+      if (fed) corr!.onMatches(rec, fed);
     },
     error(message: string, where?: { index?: number; line?: number }) {
       onError({ file, message, ...where });

@@ -1,5 +1,6 @@
 /** Alert output formats: table for people, JSONL / JSON / CSV for machines. */
 import type { Alert } from './alert.js';
+import type { CorrelationAlert } from './correlation.js';
 import type { Json, JsonObject } from '../sigma/fields.js';
 
 export const FORMATS = ['table', 'jsonl', 'json', 'csv'] as const;
@@ -16,6 +17,8 @@ export interface AlertFormat {
   /** Between two items (JSON arrays need commas). */
   separator: string;
   footer: string;
+  /** Text of one correlation alert (same format: a JSON object, a CSV row, a table row). */
+  correlation(a: CorrelationAlert): string;
 }
 
 const str = (v: Json | undefined): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -39,9 +42,9 @@ function csvCell(s: string): string {
 export function alertFormat(format: Format, color: boolean): AlertFormat {
   switch (format) {
     case 'jsonl':
-      return { header: '', item: (a, raw) => jsonText(a, raw) + '\n', separator: '', footer: '' };
+      return { header: '', item: (a, raw) => jsonText(a, raw) + '\n', separator: '', footer: '', correlation: (a) => JSON.stringify(a) + '\n' };
     case 'json':
-      return { header: '[\n', item: jsonText, separator: ',\n', footer: '\n]\n' };
+      return { header: '[\n', item: jsonText, separator: ',\n', footer: '\n]\n', correlation: (a) => JSON.stringify(a) };
     case 'csv':
       return {
         header: CSV_COLUMNS.join(',') + '\n',
@@ -52,6 +55,12 @@ export function alertFormat(format: Format, color: boolean): AlertFormat {
         },
         separator: '',
         footer: '',
+        correlation: (a) => {
+          // Same columns: the event name says which correlation type; event_id lists every contributing event.
+          const g = a.group;
+          const row = [a.time, a.rule.level ?? '', a.rule.id, a.rule.title, '', `correlation:${a.rule.type}`, g.recipientAccountId ?? g['userIdentity.accountId'] ?? '', g.awsRegion ?? '', g['userIdentity.arn'] ?? g['userIdentity.userName'] ?? '', g.sourceIPAddress ?? '', '', a.events.join(' '), '', '', JSON.stringify({ window: a.window, group: a.group, value: a.value })];
+          return row.map(csvCell).join(',') + '\n';
+        },
       };
     case 'table':
       return tableFormat(color);
@@ -86,5 +95,15 @@ function tableFormat(color: boolean): AlertFormat {
     },
     separator: '',
     footer: '',
+    correlation: (a) => {
+      const level = a.rule.level ?? '';
+      const group = Object.entries(a.group).map(([k, v]) => `${k}=${v ?? '(none)'}`).join(' ');
+      const cells = [a.time, level, a.rule.title, `${a.rule.type} ${a.value ?? ''} (${a.events.length} events)`, group, a.group.sourceIPAddress ?? '', `${a.window.start} .. ${a.window.end}`];
+      const row = cells.map((c, i) => {
+        const t = fit(c.replace(/[\x00-\x1f\x7f]/g, ' '), cols[i]![1]);
+        return color && i === 1 && LEVEL_COLOR[level] ? `${LEVEL_COLOR[level]}${t}\x1b[0m` : t;
+      });
+      return row.join(' ') + '\n';
+    },
   };
 }

@@ -7,13 +7,15 @@
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../sigma/values.js';
 import { loadRules, type RuleSet } from '../sigma/load.js';
-import type { DetectionRule } from '../sigma/rule.js';
+import { LEVELS, type CorrelationRule, type DetectionRule } from '../sigma/rule.js';
+import type { JsonObject } from '../sigma/fields.js';
+import { planCorrelations, type CorrelationPlan } from './correlation.js';
 import type { InputFile } from '../logs/walk.js';
 import type { Alert } from './alert.js';
 import { Detector } from './engine.js';
 import { huntFile, type FileResult, type InputError, type TimeWindow } from './file-hunt.js';
 import { alertFormat, type Format } from './format.js';
-import { selectRules, type RuleFilter } from './selection.js';
+import { isCloudTrailRule, selectRules, type RuleFilter } from './selection.js';
 
 export interface HuntConfig {
   rulePaths: string[];
@@ -22,6 +24,8 @@ export interface HuntConfig {
   window: TimeWindow;
   format: Format;
   color: boolean;
+  /** Correlation disorder tolerance (ms; Infinity: wait for the end of input). */
+  maxDisorderMs?: number;
 }
 
 /** An alert as it travels to the writer: formatted text plus what the summary and deduplication need. */
@@ -35,19 +39,63 @@ export interface AlertOut {
 
 export interface HuntCallbacks {
   onAlert(a: AlertOut): void;
+  /** A record matched rules that feed correlations (ids), in input order with the alerts. */
+  onMatches?(rec: JsonObject, ruleIds: string[]): void;
   onError(e: InputError): void;
   onFileDone(r: FileResult, file: InputFile): void;
 }
 
 export interface PreparedRules {
   set: RuleSet;
+  /** Detection rules selected by the filters: their alerts are written (unless silent). */
   selected: DetectionRule[];
   otherLogsource: DetectionRule[];
+  /** Correlations selected by the filters, with every correlation they build on. */
+  correlations: CorrelationRule[];
+  plan: CorrelationPlan;
+  /** What the detector evaluates: the selected rules and every rule a correlation needs. */
+  run: DetectionRule[];
+  /** Rules whose matches write no alert: generate: false building blocks, rules run only for a correlation. */
+  silent: Set<string>;
 }
 
 export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter'>): PreparedRules {
   const set = loadRules(cfg.rulePaths, cfg.compile);
-  return { set, ...selectRules(set.rules, cfg.filter) };
+  const sel = selectRules(set.rules, cfg.filter);
+  const correlations = selectCorrelations(set.correlations, cfg.filter);
+  const plan = planCorrelations(correlations, set.rules.filter(isCloudTrailRule));
+  const selectedIds = new Set(sel.selected.map((r) => r.id));
+  const run = set.rules.filter((r) => selectedIds.has(r.id) || plan.correlated.has(r.id));
+  const silent = new Set(plan.silent);
+  for (const r of run) if (!selectedIds.has(r.id)) silent.add(r.id);
+  return { set, ...sel, correlations, plan, run, silent };
+}
+
+/** Correlations passing --min-level / --tag, plus the correlations they refer to (intermediate steps of a chain). */
+function selectCorrelations(all: CorrelationRule[], f: RuleFilter): CorrelationRule[] {
+  const min = f.minLevel ? LEVELS.indexOf(f.minLevel) : 0;
+  const tags = f.tags?.map((t) => t.toLowerCase());
+  const keep = new Set<CorrelationRule>();
+  const add = (c: CorrelationRule) => {
+    if (keep.has(c)) return;
+    keep.add(c);
+    for (const ref of c.rules) {
+      const d = all.find((x) => x.id === ref) ?? all.find((x) => x.name === ref);
+      if (d) add(d);
+    }
+  };
+  for (const c of all) {
+    if (min > 0 && LEVELS.indexOf(c.level ?? 'informational') < min) continue;
+    if (tags && !c.tags.some((t) => tags.some((want) => t.toLowerCase() === want || t.toLowerCase().startsWith(want + '.')))) continue;
+    add(c);
+  }
+  return all.filter((c) => keep.has(c));
+}
+
+/** The huntFile hooks for a prepared rule set, or undefined when no correlation is evaluated. */
+export function correlationHooks(rules: PreparedRules, onMatches: (rec: JsonObject, rules: DetectionRule[]) => void) {
+  if (!rules.plan.correlated.size && !rules.silent.size) return undefined;
+  return { correlated: rules.plan.correlated, silent: rules.silent, onMatches };
 }
 
 export function alertFormatter(cfg: HuntConfig): (a: Alert, raw: string | undefined) => AlertOut {
@@ -64,10 +112,11 @@ export function alertFormatter(cfg: HuntConfig): (a: Alert, raw: string | undefi
 export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: InputFile[], workers: number, cb: HuntCallbacks): Promise<void> {
   // stdin cannot move to a worker; one file is not worth the thread start-up.
   if (workers <= 1 || files.length <= 1 || files.some((f) => f.path === '-')) {
-    const detector = new Detector(rules.selected);
+    const detector = new Detector(rules.run);
     const format = alertFormatter(cfg);
+    const hooks = correlationHooks(rules, (rec, hit) => cb.onMatches?.(rec, hit.map((r) => r.id)));
     for (const f of files) {
-      const res = await huntFile(f.path, detector, cfg.window, (a, raw) => cb.onAlert(format(a, raw)), cb.onError);
+      const res = await huntFile(f.path, detector, cfg.window, (a, raw) => cb.onAlert(format(a, raw)), cb.onError, hooks);
       cb.onFileDone(res, f);
     }
     return;
@@ -78,12 +127,14 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'alert'; seq: number; alerts: AlertOut[] }
+  | { type: 'matches'; seq: number; matches: { rec: JsonObject; rules: string[] }[] }
   | { type: 'error'; seq: number; error: InputError }
   | { type: 'done'; seq: number; result: FileResult }
   | { type: 'fatal'; message: string };
 
 interface Pending {
   alerts: AlertOut[];
+  matches: { rec: JsonObject; rules: string[] }[];
   errors: InputError[];
   result?: FileResult;
 }
@@ -97,7 +148,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
     const pool: Worker[] = [];
     const entry = (seq: number) => {
       let p = pending.get(seq);
-      if (!p) pending.set(seq, (p = { alerts: [], errors: [] }));
+      if (!p) pending.set(seq, (p = { alerts: [], matches: [], errors: [] }));
       return p;
     };
     const stop = (e?: Error) => {
@@ -110,6 +161,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
         if (!p?.result) break;
         for (const e of p.errors) cb.onError(e);
         for (const a of p.alerts) cb.onAlert(a);
+        for (const m of p.matches) cb.onMatches?.(m.rec, m.rules);
         cb.onFileDone(p.result, files[flushed]!);
         pending.delete(flushed);
         flushed++;
@@ -133,6 +185,9 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
             break;
           case 'alert':
             entry(m.seq).alerts.push(...m.alerts);
+            break;
+          case 'matches':
+            entry(m.seq).matches.push(...m.matches);
             break;
           case 'error':
             entry(m.seq).errors.push(m.error);

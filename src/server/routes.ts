@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './app.js';
 import { registerApi } from './api/index.js';
+import { registerConversions } from './api/conversions.js';
+import { registerIngest } from './api/ingest.js';
 import { registerFeeds } from './feeds.js';
 import { registerAccount } from '../web/routes/account.js';
 import { registerAlerts } from '../web/routes/alerts.js';
@@ -23,6 +25,8 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext): void {
   registerAlerts(app, ctx);
   registerEditor(app, ctx);
   registerAccount(app, ctx);
+  registerConversions(app, ctx);
+  registerIngest(app, ctx);
   registerApi(app, ctx);
   registerFeeds(app, ctx);
 }

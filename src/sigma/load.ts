@@ -233,7 +233,9 @@ function readCorrelation(meta: RuleMeta, js: JsonObject, node: Node | undefined,
   const groupBy = typeof c['group-by'] === 'string' ? [c['group-by']] : Array.isArray(c['group-by']) ? c['group-by'].map(String) : [];
   const timespan = c.timespan === undefined ? undefined : String(c.timespan);
   if (timespan !== undefined && !/^\d+[smhdwMy]$/.test(timespan)) throw new RuleError(`correlation timespan '${timespan}' must be a number and a unit (s, m, h, d, w, M, y)`, locate(node));
-  return { ...meta, kind: 'correlation', type: type as CorrelationRule['type'], rules, groupBy, timespan, raw: c as JsonObject };
+  // `generate` belongs in the correlation section (pySigma); a top-level one is read too.
+  const raw = c.generate === undefined && js.generate !== undefined ? { ...c, generate: js.generate } : c;
+  return { ...meta, kind: 'correlation', type: type as CorrelationRule['type'], rules, groupBy, timespan, raw: raw as JsonObject };
 }
 
 /** Meta-filters (Sigma 2.1): each filter's condition is AND-ed into every rule it names by id or name. */

@@ -77,3 +77,32 @@ export function triageAlert(db: Db, id: number, status: AlertStatus, comment: st
     return true;
   })();
 }
+
+/**
+ * Alerts of the built-in detections (src/integrity): integrity failures and logging gaps (`tideline verify`) and
+ * weakening trail changes (`tideline trails`), stored like rule alerts (one per detection and eventID). The server
+ * seed can call it after huntIntoStore, e.g. with the bundled sample and its public keys.
+ */
+export async function trailAlertsIntoStore(db: Db, inputs: string[], opts: { publicKeys?: string[] } = {}): Promise<{ alerts: number; failures: number; gaps: number; weakened: number; errors: string[] }> {
+  const { verifyTrail, integrityAlerts } = await import('../integrity/verify.js');
+  const { loadPublicKeys } = await import('../integrity/digest.js');
+  const { readEvents } = await import('../integrity/events.js');
+  const { GapFinder, gapAlerts } = await import('../integrity/gaps.js');
+  const { TrailTimeline, weakenedAlerts } = await import('../integrity/trails.js');
+  const report = verifyTrail(inputs, { keys: (opts.publicKeys ?? []).flatMap((f) => loadPublicKeys(f)) });
+  const gaps = new GapFinder();
+  const trails = new TrailTimeline();
+  const stats = await readEvents(inputs, (rec, file, index) => {
+    gaps.add(rec, file, index);
+    trails.add(rec, file, index);
+  });
+  const found = gaps.find();
+  const failures = integrityAlerts(report);
+  const gapList = gapAlerts(found.gaps, found.method);
+  const weakened = weakenedAlerts(trails.build());
+  let alerts = 0;
+  db.transaction(() => {
+    for (const a of [...failures, ...gapList, ...weakened]) if (insertAlert(db, a)) alerts++;
+  })();
+  return { alerts, failures: failures.length, gaps: gapList.length, weakened: weakened.length, errors: [...report.inputErrors, ...stats.errors] };
+}

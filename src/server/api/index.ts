@@ -27,6 +27,8 @@ import {
 import { AccountError, createToken, listTokens, revokeToken, type User } from '../../store/users.js';
 import { HttpError, requireThat, type AppContext } from '../app.js';
 import { saveAdvisory, Unprocessable } from './advisory-save.js';
+import { CONVERSIONS_DOC } from './conversions.js';
+import { INGEST_DOC } from './ingest.js';
 import { openApiDocument, docsPage } from './openapi.js';
 import { API_PREFIX, pagination, S, type ApiOperation } from './spec.js';
 import { sendHtml } from '../app.js';
@@ -507,7 +509,7 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
     if (op.body) schema.body = op.body.schema;
     app.route({ method: op.method, url: API_PREFIX + op.path, schema, handler: op.handler });
   }
-  const documented = [...ops, ...META];
+  const documented = [...ops, CONVERSIONS_DOC, INGEST_DOC, ...META];
   app.get(`${API_PREFIX}/openapi.json`, async (req) => openApiDocument(documented, originOf(req), ctx.config.version));
   app.get(`${API_PREFIX}/docs`, async (req, reply) => sendHtml(reply, docsPage(req, openApiDocument(documented, originOf(req), ctx.config.version))));
 }

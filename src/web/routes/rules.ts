@@ -12,6 +12,7 @@ import { html, qs } from '../html.js';
 import { page, severityBadge, statusBadge } from '../layout.js';
 import { SEVERITIES, logsourceLabel, pager, ruleAttackOf, techniqueName } from './feed.js';
 import { docHtml, siteContext } from './models.js';
+import { deploySection } from './rule-deploy.js';
 
 const PER_PAGE = 50;
 
@@ -80,6 +81,7 @@ ${docHtml(before)}
 <h2>Detection</h2>
 <p><button type="button" class="secondary" data-copy="rule-yaml">Copy YAML</button> <a href="/rules/${encodeURIComponent(row.id)}/download" download>Download</a>${can.readAlerts(v) ? html` · <a href="/alerts${qs({ rule: row.id })}">Alerts from this rule</a>` : ''}</p>
 <pre id="rule-yaml"><code class="language-yaml">${row.yaml}</code></pre>
+${deploySection(ctx, v, row.id, strParam((req.query as Record<string, unknown>).target, 40))}
 ${docHtml(after)}
 </article>`;
     return sendHtml(reply, page({ title: row.title, viewer: v, csrf: req.csrf, path: '/rules' }, body));

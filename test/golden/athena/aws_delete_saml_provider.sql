@@ -1,0 +1,2 @@
+-- AWS SAML Provider Deletion Activity (ccd6a6c8-bb4e-4a91-9d2a-07e632819374)
+-- NOT CONVERTED (field 'status'): pipeline 'athena' has no mapping for field 'status'

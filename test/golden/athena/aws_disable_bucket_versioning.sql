@@ -1,0 +1,2 @@
+-- AWS S3 Bucket Versioning Disable (a136ac98-b2bc-4189-a14d-f0d0388e57a7)
+-- NOT CONVERTED (object as text ('requestparameters')): requestparameters is an object compared as text; Athena's JSON text column does not keep the record's key order and spacing

@@ -1,0 +1,2 @@
+-- AWS EC2 VM Export Failure (54b9a76a-3c71-4673-b4b3-2edb4566ea7b)
+-- NOT CONVERTED (object as text ('responseelements')): responseelements is an object compared as text; Athena's JSON text column does not keep the record's key order and spacing

@@ -1,0 +1,2 @@
+-- AWS IAM S3Browser Templated S3 Bucket Policy Creation (db014773-7375-4f4e-b83b-133337c0ffee)
+-- NOT CONVERTED (object as text ('requestparameters')): requestparameters is an object compared as text; Athena's JSON text column does not keep the record's key order and spacing

@@ -1,0 +1,2 @@
+-- AWS New Lambda Layer Attached (97fbabf8-8e1b-47a2-b7d5-a418d2b95e3d)
+-- NOT CONVERTED (array 'requestparameters.layers'): field 'requestparameters.layers': 'requestparameters.layers' is an array in CloudTrail records; matching any of its elements does not convert to Athena SQL over a JSON text column

@@ -1,0 +1,6 @@
+-- AWS RDS Master Password Change (8a63cdd4-6207-414a-85bc-7e032bd3c1a2)
+SELECT *
+FROM "cloudtrail_logs"
+WHERE (COALESCE((CASE WHEN "eventsource" IS NULL THEN FALSE ELSE COALESCE((lower("eventsource") = 'rds.amazonaws.com'), FALSE) END), FALSE)
+  AND COALESCE((CASE WHEN COALESCE(substr(json_format(json_extract("responseelements", '$.pendingModifiedValues')), 1, 1) = '[', FALSE) THEN (CAST(concat('tideline: an array on the path of responseelements.pendingModifiedValues.masterUserPassword (any-element matching inside a JSON text column is not converted): event ', COALESCE("eventid", '')) AS INTEGER) = 0) WHEN (json_extract("responseelements", '$.pendingModifiedValues.masterUserPassword') IS NULL OR json_format(json_extract("responseelements", '$.pendingModifiedValues.masterUserPassword')) = 'null') THEN FALSE WHEN substr(json_format(json_extract("responseelements", '$.pendingModifiedValues.masterUserPassword')), 1, 1) = '[' THEN (CAST(concat('tideline: responseelements.pendingModifiedValues.masterUserPassword is an array in a JSON text column (any-element matching is not converted): event ', COALESCE("eventid", '')) AS INTEGER) = 0) ELSE COALESCE(TRUE, FALSE) END), FALSE)
+  AND COALESCE((CASE WHEN "eventname" IS NULL THEN FALSE ELSE COALESCE((lower("eventname") = 'modifydbinstance'), FALSE) END), FALSE));

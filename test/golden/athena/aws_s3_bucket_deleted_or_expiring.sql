@@ -1,0 +1,2 @@
+-- AWS S3 Bucket Deleted or Set To Expire Its Objects (1ecaf42e-6b0e-415d-b10a-7aa78b198889)
+-- NOT CONVERTED (array 'requestparameters.LifecycleConfiguration.Rule'): field 'requestparameters.LifecycleConfiguration.Rule.Expiration.Days': 'requestparameters.LifecycleConfiguration.Rule' is an array in CloudTrail records; matching any of its elements does not convert to Athena SQL over a JSON text column

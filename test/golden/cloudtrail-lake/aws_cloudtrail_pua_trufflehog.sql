@@ -1,0 +1,4 @@
+-- PUA - AWS TruffleHog Execution (a840e606-7c8c-4684-9bc1-eb6b6155127f)
+SELECT *
+FROM EVENT_DATA_STORE_ID
+WHERE COALESCE((CASE WHEN "userAgent" IS NULL THEN FALSE ELSE COALESCE((lower("userAgent") = 'trufflehog'), FALSE) END), FALSE);

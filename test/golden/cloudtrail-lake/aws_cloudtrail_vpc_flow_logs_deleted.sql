@@ -1,0 +1,6 @@
+-- AWS VPC Flow Logs Deleted (e386b9b5-af12-450e-afff-761730fb8a98)
+SELECT *
+FROM EVENT_DATA_STORE_ID
+WHERE (COALESCE((CASE WHEN "eventName" IS NULL THEN FALSE ELSE COALESCE((lower("eventName") = 'deleteflowlogs'), FALSE) END), FALSE)
+  AND (COALESCE((CASE WHEN "errorCode" IS NULL THEN FALSE ELSE COALESCE((lower("errorCode") = 'success'), FALSE) END), FALSE)
+    OR COALESCE((CASE WHEN "errorCode" IS NULL THEN TRUE ELSE FALSE END), FALSE)));

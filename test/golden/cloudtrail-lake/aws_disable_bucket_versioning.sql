@@ -1,0 +1,2 @@
+-- AWS S3 Bucket Versioning Disable (a136ac98-b2bc-4189-a14d-f0d0388e57a7)
+-- NOT CONVERTED (object as text ('requestParameters')): requestParameters is an object compared as text; CloudTrail Lake holds it as a map

@@ -1,0 +1,2 @@
+-- AWS ECS Task Definition That Queries The Credential Endpoint (b94bf91e-c2bf-4047-9c43-c6810f43baad)
+-- NOT CONVERTED (nested field 'requestParameters.containerDefinitions.command'): field 'requestParameters.containerDefinitions.command': CloudTrail Lake keeps requestParameters as map<string,string>, so a value below 'containerDefinitions' is text whose layout is not documented

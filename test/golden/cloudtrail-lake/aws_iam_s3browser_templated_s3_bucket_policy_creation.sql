@@ -1,0 +1,2 @@
+-- AWS IAM S3Browser Templated S3 Bucket Policy Creation (db014773-7375-4f4e-b83b-133337c0ffee)
+-- NOT CONVERTED (object as text ('requestParameters')): requestParameters is an object compared as text; CloudTrail Lake holds it as a map

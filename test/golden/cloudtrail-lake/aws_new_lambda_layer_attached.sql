@@ -1,0 +1,2 @@
+-- AWS New Lambda Layer Attached (97fbabf8-8e1b-47a2-b7d5-a418d2b95e3d)
+-- NOT CONVERTED (array 'requestParameters.layers'): field 'requestParameters.layers': 'requestParameters.layers' is an array in CloudTrail records; matching any of its elements does not convert to CloudTrail Lake SQL

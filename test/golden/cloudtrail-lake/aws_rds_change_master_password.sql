@@ -1,0 +1,2 @@
+-- AWS RDS Master Password Change (8a63cdd4-6207-414a-85bc-7e032bd3c1a2)
+-- NOT CONVERTED (nested field 'responseElements.pendingModifiedValues.masterUserPassword'): field 'responseElements.pendingModifiedValues.masterUserPassword': CloudTrail Lake keeps responseElements as map<string,string>, so a value below 'pendingModifiedValues' is text whose layout is not documented

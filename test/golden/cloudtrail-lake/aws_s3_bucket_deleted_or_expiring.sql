@@ -1,0 +1,2 @@
+-- AWS S3 Bucket Deleted or Set To Expire Its Objects (1ecaf42e-6b0e-415d-b10a-7aa78b198889)
+-- NOT CONVERTED (nested field 'requestParameters.LifecycleConfiguration.Rule.Expiration.Days'): field 'requestParameters.LifecycleConfiguration.Rule.Expiration.Days': CloudTrail Lake keeps requestParameters as map<string,string>, so a value below 'LifecycleConfiguration' is text whose layout is not documented

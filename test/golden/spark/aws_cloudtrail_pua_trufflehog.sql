@@ -1,0 +1,4 @@
+-- PUA - AWS TruffleHog Execution (a840e606-7c8c-4684-9bc1-eb6b6155127f)
+SELECT *
+FROM `cloudtrail`
+WHERE COALESCE((CASE WHEN get_json_object(`record`, '$.userAgent') IS NULL THEN FALSE WHEN COALESCE(json_array_length(get_json_object(`record`, '$.userAgent')) IS NOT NULL, FALSE) THEN CAST(raise_error('tideline: userAgent is an array (any-element matching is not converted)') AS BOOLEAN) ELSE COALESCE((lower((CASE WHEN COALESCE(json_object_keys(get_json_object(`record`, '$.userAgent')) IS NOT NULL, FALSE) THEN CAST(raise_error('tideline: userAgent is an object; its text here is not the record\'s') AS STRING) WHEN COALESCE(json_array_length(get_json_object(`record`, '$.userAgent')) IS NOT NULL, FALSE) THEN CAST(raise_error('tideline: userAgent is an array (any-element matching is not converted)') AS STRING) ELSE get_json_object(`record`, '$.userAgent') END)) = 'trufflehog'), FALSE) END), FALSE);

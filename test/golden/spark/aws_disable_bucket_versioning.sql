@@ -1,0 +1,2 @@
+-- AWS S3 Bucket Versioning Disable (a136ac98-b2bc-4189-a14d-f0d0388e57a7)
+-- NOT CONVERTED (field 'requestParameters'): field 'requestParameters': an object compared as text: get_json_object re-serialises it (escapes, number text), so it is not the record's text

@@ -1,0 +1,2 @@
+-- AWS EC2 VM Export Failure (54b9a76a-3c71-4673-b4b3-2edb4566ea7b)
+-- NOT CONVERTED (field 'responseElements'): field 'responseElements': an object compared as text: get_json_object re-serialises it (escapes, number text), so it is not the record's text

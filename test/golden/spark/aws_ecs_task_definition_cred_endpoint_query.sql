@@ -1,0 +1,2 @@
+-- AWS ECS Task Definition That Queries The Credential Endpoint (b94bf91e-c2bf-4047-9c43-c6810f43baad)
+-- NOT CONVERTED (array 'requestParameters.containerDefinitions'): field 'requestParameters.containerDefinitions.command': 'requestParameters.containerDefinitions' is an array in CloudTrail records; matching any of its elements does not convert to Spark SQL over the JSON text

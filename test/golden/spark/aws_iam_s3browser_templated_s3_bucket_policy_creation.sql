@@ -1,0 +1,2 @@
+-- AWS IAM S3Browser Templated S3 Bucket Policy Creation (db014773-7375-4f4e-b83b-133337c0ffee)
+-- NOT CONVERTED (field 'requestParameters'): field 'requestParameters': an object compared as text: get_json_object re-serialises it (escapes, number text), so it is not the record's text
