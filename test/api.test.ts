@@ -199,7 +199,7 @@ describe('accounts and roles', () => {
 describe('alerts', () => {
   it('lists, filters, paginates, gets and triages alerts', async () => {
     const all = await json(await analyst.fetch('/api/v1/alerts?limit=5'));
-    expect(all.total).toBe(13);
+    expect(all.total).toBe(22);
     expect(all.items).toHaveLength(5);
     expect(all.next).toContain('offset=5');
     const rule = all.items[0].rule_id;

@@ -1,4 +1,4 @@
-/** Alerts pages and triage against a real server (loopback, real SQLite, the bundled sample's 13 alerts). */
+/** Alerts pages and triage against a real server (loopback, real SQLite, the bundled sample's 22 alerts: 13 from rules, 9 from the built-in trail-weakened detection). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAlert } from '../src/store/alerts.js';
 import { startServer, type Client, type TestServer } from './helpers/server.js';
@@ -16,11 +16,11 @@ beforeAll(async () => {
 afterAll(async () => srv?.close());
 
 describe('alerts list', () => {
-  it('lists the 13 seeded alerts with their columns, newest first', async () => {
+  it('lists the 22 seeded alerts with their columns, newest first', async () => {
     const { status, html } = await analyst.page('/alerts');
     expect(status).toBe(200);
-    expect(totalOf(html)).toBe(13);
-    expect(rows(html)).toBe(13);
+    expect(totalOf(html)).toBe(22);
+    expect(rows(html)).toBe(22);
     expect(html).toContain('href="/rules/b1315214-edda-4aba-be40-f8032165a3d5"');
     expect(html).toContain('AWS CloudTrail Logging Stopped');
     expect(html).toMatch(/<th scope="col">Source IP<\/th>/);
@@ -36,7 +36,7 @@ describe('alerts list', () => {
     expect(byRule.html).toMatch(/<option value="b1315214-edda-4aba-be40-f8032165a3d5" selected>/);
 
     const high = await analyst.page('/alerts?level=high');
-    expect(totalOf(high.html)).toBe(6);
+    expect(totalOf(high.html)).toBe(15);
     expect(high.html).not.toContain('badge sev-medium');
     expect(high.html).not.toContain('badge sev-low');
 
@@ -48,7 +48,7 @@ describe('alerts list', () => {
     const since = await analyst.page('/alerts?since=2026-10-06&until=2026-10-06');
     const onDay = (srv.db.prepare("SELECT count(*) AS n FROM alerts WHERE time >= '2026-10-06' AND time < '2026-10-07'").get() as { n: number }).n;
     expect(onDay).toBeGreaterThan(0);
-    expect(onDay).toBeLessThan(13);
+    expect(onDay).toBeLessThan(22);
     expect(totalOf(since.html)).toBe(onDay);
     const text = await analyst.page('/alerts?q=StopLogging');
     expect(totalOf(text.html)).toBe(2);
@@ -57,14 +57,14 @@ describe('alerts list', () => {
   it('ignores bad filter values with a message and treats SQL in filters as text', async () => {
     const bad = await analyst.page('/alerts?level=urgent&since=yesterday');
     expect(bad.status).toBe(200);
-    expect(totalOf(bad.html)).toBe(13);
+    expect(totalOf(bad.html)).toBe(22);
     expect(bad.html).toContain('unknown level');
     for (const q of ["' OR 1=1 --", '%', '_', "x'); DROP TABLE alerts; --"]) {
       const r = await analyst.page(`/alerts?q=${encodeURIComponent(q)}&account=${encodeURIComponent(q)}`);
       expect(r.status).toBe(200);
       expect(totalOf(r.html)).toBe(0);
     }
-    expect((srv.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n).toBe(13);
+    expect((srv.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n).toBe(22);
     const xss = await analyst.page(`/alerts?q=${encodeURIComponent('"><script>alert(1)</script>')}`);
     expect(xss.html).not.toContain('<script>alert(1)');
     expect(xss.html).toContain('&quot;&gt;&lt;script&gt;');
@@ -119,7 +119,7 @@ describe('alert detail and triage', () => {
     expect(closed.html).toContain(`href="/alerts/${id}"`);
     expect(closed.html).toContain('badge status-closed');
     const open = await analyst.page('/alerts?status=open');
-    expect(totalOf(open.html)).toBe(12);
+    expect(totalOf(open.html)).toBe(21);
     const hist = srv.db.prepare('SELECT status, comment, user FROM alert_history WHERE alert_id = ? ORDER BY id').all(id);
     expect(hist).toEqual([
       { status: 'acknowledged', comment: 'Looking into it\nwith the account owner', user: analyst.username },
@@ -155,7 +155,7 @@ describe('alert detail and triage', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &#39;; DROP TABLE alerts; --');
     expect((srv.db.prepare('SELECT comment FROM alert_history WHERE alert_id = 4').get() as { comment: string }).comment).toBe(payload);
-    expect((srv.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n).toBe(13);
+    expect((srv.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n).toBe(22);
   });
 });
 
@@ -171,7 +171,7 @@ describe('pagination', () => {
       });
     }
     const all = await analyst.page('/alerts');
-    expect(totalOf(all.html)).toBe(73);
+    expect(totalOf(all.html)).toBe(82);
     expect(rows(all.html)).toBe(50);
     expect(all.html).toContain('Page 1 of 2');
     expect(all.html).toContain('href="/alerts?page=2" rel="next"');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadContent } from '../content/load.js';
 import { bundledContentDir, bundledSampleDir } from '../paths.js';
-import { huntIntoStore } from '../store/alerts.js';
+import { huntIntoStore, trailAlertsIntoStore } from '../store/alerts.js';
 import { importContentSet, storedRules } from '../store/content.js';
 import { openDb, type Db } from '../store/db.js';
 import { addUser, userCount } from '../store/users.js';
@@ -40,6 +40,9 @@ export async function seedStore(db: Db, env: NodeJS.ProcessEnv = process.env): P
     const s = importContentSet(db, set, bundledContentDir(), 'seed');
     out.content = { objects: Object.values(s.objects).reduce((a, b) => a + b, 0), rules: s.rules };
     out.alerts = await huntIntoStore(db, storedRules(db).rules, [bundledSampleDir()]);
+    // The trail's own evidence too: integrity failures, logging gaps and weakening changes (built-in detections).
+    const builtin = await trailAlertsIntoStore(db, [bundledSampleDir()], { publicKeys: [join(bundledContentDir(), 'samples', 'cloudtrail-public-keys.json')] });
+    out.alerts.alerts += builtin.alerts;
   }
   if (userCount(db) === 0) {
     const username = env.TIDELINE_ADMIN_USER || 'admin';
