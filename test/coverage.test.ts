@@ -41,19 +41,25 @@ describe('coverage of the bundled advisories', () => {
     expect(titles(3)).toContain('AWS CloudTrail Trail Modification');
     expect(titles(4)).toContain('AWS CloudTrail Trail Deletion');
     expect(c.steps[1]!.missed.map((m) => m.eventName)).toEqual(['GetCallerIdentity']); // listed, not hidden
+    // Step 7 (the remaining logs deleted or expired) is also caught by the built-in trail-posture detection.
+    expect(c.steps[6]!.builtin.map((b) => b.title)).toEqual(['CloudTrail trail weakened']);
+    expect(c.steps[6]!.builtin[0]!.events).toBe(c.steps[6]!.events);
+    expect(c.steps[1]!.builtin).toEqual([]);
   });
 
   it('a rule taken away leaves a gap, and `coverage` says so', () => {
     const content = tmp('gap');
     cpSync(join(ROOT, 'content'), content, { recursive: true, filter: (s) => !s.includes('samples') });
-    rmSync(join(content, 'rules/aws_cloudtrail_trail_deletion.yml'));
-    rmSync(join(content, 'rules/aws_cloudtrail_trail_deletion.tests.yml'));
+    // The sign-in step has no built-in detection behind it: without its rule it is a gap.
+    rmSync(join(content, 'rules/aws_console_login_without_mfa.yml'));
+    rmSync(join(content, 'rules/aws_console_login_without_mfa.tests.yml'));
+    rmSync(join(content, 'detection-rules/AWS console sign-in without MFA.yaml'));
     const r = run('coverage', SLUG, '--from', content);
     expect(r.status).toBe(2);
-    expect(r.stdout).toMatch(/^\s+5\. GAP\s+Delete the trail/m);
-    expect(r.stdout).toMatch(/missed cloudtrail:DeleteTrail/);
+    expect(r.stdout).toMatch(/^\s+2\. GAP\s+Authenticate with the stolen credentials/m);
+    expect(r.stdout).toMatch(/missed signin:ConsoleLogin/);
     expect(r.stderr).toMatch(/4 of 5 steps with CloudTrail events detected, 1 gaps/);
-    expect(JSON.parse(run('coverage', SLUG, '--from', content, '--format', 'json').stdout)[0].steps[4].status).toBe('gap');
+    expect(JSON.parse(run('coverage', SLUG, '--from', content, '--format', 'json').stdout)[0].steps[1].status).toBe('gap');
   });
 });
 

@@ -114,6 +114,7 @@ function coverageText(c: AdvisoryCoverage): string {
     out.push(`  ${String(s.index).padStart(2)}. ${MARK[s.status].padEnd(9)} ${s.name}${s.events ? `  [${s.events} events]` : ''}`);
     if (s.techniques.length) out.push(`               ATT&CK ${s.techniques.join(', ')}`);
     for (const r of s.rules) out.push(`               ${r.level ?? ''} ${r.title} (${r.events} of ${s.events} events)`);
+    for (const r of s.builtin ?? []) out.push(`               ${r.level ?? ''} ${r.title} [built-in] (${r.events} of ${s.events} events)`);
     for (const m of s.missed) out.push(`               missed ${m.eventSource.replace('.amazonaws.com', '')}:${m.eventName} ${m.eventID}`);
     if (s.status === 'no-events' && s.note) out.push(`               ${s.note.trim().replace(/\s+/g, ' ')}`);
   }

@@ -9,6 +9,7 @@ import { isCloudTrailRule } from '../detect/selection.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { simulateAdvisory, type Simulation } from '../simulate/simulate.js';
+import { TrailTimeline, weakenedAlerts } from '../integrity/trails.js';
 import type { Advisory } from './model.js';
 
 export interface FiringRule {
@@ -29,6 +30,8 @@ export interface StepCoverage {
   /** Step events no rule fired on (a partially covered step still counts as covered, but these are listed). */
   missed: { eventID: string; eventSource: string; eventName: string }[];
   rules: FiringRule[];
+  /** Built-in detections (src/integrity) that fire on the step's events, such as "CloudTrail trail weakened". */
+  builtin: FiringRule[];
   status: 'covered' | 'gap' | 'no-events';
 }
 
@@ -63,18 +66,31 @@ export function measureCoverage(advisory: Advisory, rules: DetectionRule[], opts
 export function coverageOf(advisory: Advisory, sim: Pick<Simulation, 'records' | 'steps' | 'noiseEventIDs'>, rules: DetectionRule[]): AdvisoryCoverage {
   const detector = new Detector(rules.filter(isCloudTrailRule));
   const hits = new Map<string, DetectionRule[]>();
-  for (const rec of sim.records) {
+  const timeline = new TrailTimeline();
+  sim.records.forEach((rec, i) => {
     const id = rec.eventID;
     if (typeof id === 'string') hits.set(id, detector.match(rec as JsonObject));
-  }
+    timeline.add(rec as JsonObject, 'simulation', i);
+  });
+  // The trail's own posture is evidence too: a call that weakens a trail (its log bucket deleted, expiring...) is
+  // detected by the built-in detection whatever the Sigma rules say (README: "Verifying the trail itself").
+  const builtinHits = new Map<string, { id: string; title: string; level: string | null }>();
+  for (const a of weakenedAlerts(timeline.build())) if (typeof a.event.eventID === 'string') builtinHits.set(a.event.eventID, a.rule);
   const byId = new Map(sim.records.map((r) => [r.eventID as string, r]));
   const allRules = new Map<string, FiringRule>();
   const steps: StepCoverage[] = advisory.advisory.attack_chain.map((step, i) => {
     const ids = sim.steps.find((s) => s.index === i + 1)?.eventIDs ?? [];
     const firing = new Map<string, FiringRule>();
+    const builtin = new Map<string, FiringRule>();
     const missed: StepCoverage['missed'] = [];
     for (const id of ids) {
       const matched = hits.get(id) ?? [];
+      const b = builtinHits.get(id);
+      if (b) {
+        const f = builtin.get(b.id) ?? { id: b.id, title: b.title, level: b.level ?? undefined, events: 0 };
+        f.events++;
+        builtin.set(b.id, f);
+      }
       if (matched.length === 0) {
         const r = byId.get(id) ?? {};
         missed.push({ eventID: id, eventSource: String(r.eventSource ?? ''), eventName: String(r.eventName ?? '') });
@@ -88,8 +104,8 @@ export function coverageOf(advisory: Advisory, sim: Pick<Simulation, 'records' |
         allRules.set(r.id, all);
       }
     }
-    const status = ids.length === 0 ? 'no-events' : firing.size > 0 ? 'covered' : 'gap';
-    return { index: i + 1, name: step.name, techniques: step['att&ck'] ?? [], note: step.note, events: ids.length, missed, rules: [...firing.values()], status };
+    const status = ids.length === 0 ? 'no-events' : firing.size > 0 || builtin.size > 0 ? 'covered' : 'gap';
+    return { index: i + 1, name: step.name, techniques: step['att&ck'] ?? [], note: step.note, events: ids.length, missed, rules: [...firing.values()], builtin: [...builtin.values()], status };
   });
   const noise = new Map<string, { id: string; title: string; events: number }>();
   for (const id of sim.noiseEventIDs) {

@@ -262,6 +262,7 @@ export function advisoryPage(item: ContentItem & { kind: 'advisory' }, ctx: Site
     if (step.calls?.length) body.push(`CloudTrail: ${[...new Set(step.calls.map((c) => `${c.eventSource.replace('.amazonaws.com', '')}:${c.eventName}${c.errorCode ? ` (${c.errorCode})` : ''}`))].map(code).join(', ')}`);
     if (step.note) body.push(`_${step.note.trim()}_`);
     if (s?.rules.length) body.push(`Detected by: ${s.rules.map((r) => link(ctx, path, r.id, r.title)).join(', ')}`);
+    if (s?.builtin?.length) body.push(`Built-in detections: ${s.builtin.map((r) => `${r.title} (${r.events} of ${s.events} events)`).join(', ')}`);
     out.push(...body.join('\n\n').split('\n').map((l) => (l ? `   ${l}` : '')), '');
   });
   out.push('## Impact', '', a.impact.trim(), '');

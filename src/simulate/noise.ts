@@ -55,7 +55,8 @@ const BUCKETS = {
   inbox: (a: string) => `prod-orders-inbox-${a}`,
   processed: (a: string) => `prod-orders-processed-${a}`,
   artifacts: (a: string) => `prod-deploy-artifacts-${a}`,
-  trail: (a: string) => `aws-cloudtrail-logs-${a}`,
+  // The trail bucket name the bundled advisory uses (and the sample trail), so the built-in trail timeline links them.
+  trail: (a: string) => `cloudtrail-logs-${a}`,
 };
 const ROLES = ['GitHubActionsDeployRole', 'app-ec2-role', 'orders-processor-role', 'AWSServiceRoleForConfig'];
 const STACKS = ['orders-service-prod', 'web-frontend-prod', 'shared-network-prod'];
