@@ -85,6 +85,20 @@ describe('alerts list', () => {
 });
 
 describe('alert detail and triage', () => {
+  it("links a logging alert to its account's trail posture timeline (the built-in trail-weakened changes, in order)", async () => {
+    const id = (srv.db.prepare("SELECT id FROM alerts WHERE rule_id = 'b1315214-edda-4aba-be40-f8032165a3d5' ORDER BY id LIMIT 1").get() as { id: number }).id;
+    const { html } = await analyst.page(`/alerts/${id}`);
+    expect(html).toContain('<h2>Trail posture in 111122223333</h2>');
+    const items = [...html.matchAll(/<li><a href="\/alerts\/\d+">(?:<time[^>]*>)?([^<]+)(?:<\/time>)? ?([A-Za-z]+)<\/a>/g)].map((m) => m[2]);
+    expect(items.length).toBeGreaterThanOrEqual(5);
+    expect(items).toContain('StopLogging');
+    expect(items.indexOf('StopLogging')).toBeLessThan(items.lastIndexOf('DeleteTrail'));
+    // An alert on something else has no such section.
+    const other = (srv.db.prepare("SELECT id FROM alerts WHERE event_name = 'ConsoleLogin' LIMIT 1").get() as { id: number }).id;
+    expect((await analyst.page(`/alerts/${other}`)).html).not.toContain('Trail posture');
+  });
+
+
   it('shows the rule, matched fields, raw event, source and a triage form', async () => {
     const id = (srv.db.prepare("SELECT id FROM alerts WHERE rule_id = 'b1315214-edda-4aba-be40-f8032165a3d5' ORDER BY id LIMIT 1").get() as { id: number }).id;
     const { status, html } = await analyst.page(`/alerts/${id}`);

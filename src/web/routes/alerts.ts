@@ -8,6 +8,7 @@ import { can } from '../../store/access.js';
 import { ALERT_STATUSES, triageAlert, type AlertStatus } from '../../store/alerts.js';
 import { alertRules, getVisibleAlert, hrefOf, listVisibleAlerts, type AlertDetail, type VisibleAlertFilter } from '../../store/queries.js';
 import { html, qs, type Html } from '../html.js';
+import { TRAIL_WEAKENED } from '../../integrity/builtin.js';
 import { page, severityBadge, statusBadge } from '../layout.js';
 
 const PER_PAGE = 50;
@@ -130,6 +131,21 @@ ${
     return Number(id);
   };
 
+  /**
+   * The trail's posture around an alert on a logging call: the account's "CloudTrail trail weakened" changes (the
+   * timeline `tideline trails` reconstructs, stored as built-in alerts), so the analyst sees what else changed.
+   */
+  const trailContext = (req: FastifyRequest, a: AlertDetail): Html => {
+    const onLogging = a.event_source === 'cloudtrail.amazonaws.com' || a.rule_id === TRAIL_WEAKENED.id || /cloudtrail/i.test(a.rule_title);
+    if (!onLogging || !a.account) return html``;
+    const { total, items } = listVisibleAlerts(db, req.viewer, { rule: TRAIL_WEAKENED.id, account: a.account, limit: 20 });
+    if (!total) return html``;
+    return html`<h2>Trail posture in ${a.account}</h2>
+<p class="muted small">Changes that weakened a trail of this account (the built-in detection "${TRAIL_WEAKENED.title}", from <code>tideline trails</code>), oldest first.</p>
+<ol>${[...items].reverse().map((x) => html`<li><a href="/alerts/${x.id}">${time(x.time)} ${x.event_name ?? ''}</a> by ${x.actor ?? 'unknown'}${x.id === a.id ? html` <strong>(this alert)</strong>` : ''}</li>`)}</ol>
+${total > items.length ? html`<p><a href="/alerts${qs({ rule: TRAIL_WEAKENED.id, account: a.account })}">All ${total} changes</a></p>` : ''}`;
+  };
+
   const detail = (req: FastifyRequest, a: AlertDetail, form: { status?: string; comment?: string; error?: string; notice?: string } = {}) => {
     const matched = Object.entries(a.matched ?? {});
     const chosen = form.status ?? a.status;
@@ -153,6 +169,7 @@ ${
     ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>${matched.map(([k, v]) => html`<tr><th scope="row"><code>${k}</code></th><td><code>${typeof v === 'string' ? v : JSON.stringify(v)}</code></td></tr>`)}</tbody></table></div>`
     : html`<p class="muted">The rule named no fields (keyword match).</p>`
 }
+${trailContext(req, a)}
 <h2 id="triage-h">Triage</h2>
 ${
   can.triage(req.viewer)
