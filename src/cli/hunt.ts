@@ -11,7 +11,7 @@ import { alertFormat, FORMATS, type Format } from '../detect/format.js';
 import { Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
 import { bundledRulesDir } from '../paths.js';
-import { CorrelationEngine, DEFAULT_MAX_DISORDER_MS, parseDisorder, type CorrelationAlert } from '../detect/correlation.js';
+import { CorrelationEngine, parseDisorder, type CorrelationAlert } from '../detect/correlation.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { ENGINES, MissingPackageError, runAthenaHunt, runDuckdbHunt, sdkAthenaApi, type AthenaApi, type Engine } from '../detect/sql-hunt.js';
 
@@ -58,7 +58,9 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
     if (flags.outputLocation && !/^s3:\/\/[^/]+/.test(flags.outputLocation)) throw new UsageError('--output-location must be an s3://bucket/prefix/ URL');
     if (logs.length) throw new UsageError('--engine athena reads the table, not log files: give no LOGS');
   } else if (logs.length === 0) throw new UsageError('give at least one log file, directory, or - for stdin');
-  const maxDisorderMs = flags.maxDisorder === undefined ? DEFAULT_MAX_DISORDER_MS : parseDisorder(flags.maxDisorder);
+  // A batch hunt has all its input: by default every correlated match is put in event-time order first (streaming
+  // workers, which never see the end, default to 15 minutes: src/detect/correlation.ts DEFAULT_MAX_DISORDER_MS).
+  const maxDisorderMs = flags.maxDisorder === undefined ? Infinity : parseDisorder(flags.maxDisorder);
   if (maxDisorderMs === undefined) throw new UsageError('--max-disorder must be a duration (30s, 15m, 2h, 1d) or "all" (wait for the end of input)');
   const cfg: HuntConfig = {
     rulePaths: flags.rules?.length ? flags.rules : [bundledRulesDir()],
