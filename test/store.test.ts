@@ -21,11 +21,11 @@ describe('store', () => {
     const dir = tempDir('db');
     try {
       const db = openDb(join(dir, 'x.db'));
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       migrate(db);
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       db.pragma('user_version = 99');
       expect(() => migrate(db)).toThrow(/newer than this Tideline/);
       db.close();

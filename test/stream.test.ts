@@ -2,10 +2,12 @@
  * The streaming service end to end: a real nats-server with JetStream on a free loopback port, `tideline publish`
  * and `tideline worker` as child processes. Two workers' alerts together equal `tideline hunt` on the same records
  * and rules (same (rule, eventID) set, no duplicates), also when one is killed with SIGKILL mid-run and restarted;
- * malformed messages land in the dead-letter stream. Plus POST /api/v1/ingest on the real server and webhook delivery.
+ * malformed messages land in the dead-letter stream. Every correlation type in workers (one per account partition)
+ * equals hunt; correlation state survives a SIGKILL between the halves of a sequence; --data stores correlation
+ * alerts. Plus POST /api/v1/ingest (with stored correlation rules) on the real server and webhook delivery.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
@@ -17,12 +19,31 @@ import { startServer, type TestServer } from './helpers/server.js';
 import { deliverWebhook, slackBody, webhookBody } from '../src/deliver/webhook.js';
 import { ocsfFinding } from '../src/deliver/ocsf.js';
 import type { Alert } from '../src/detect/alert.js';
-import { dlqStream, durableFor } from '../src/stream/subjects.js';
+import { dlqStream, durableFor, kvKey, stateBucket } from '../src/stream/subjects.js';
+import { correlationEventId } from '../src/store/alerts.js';
+import { openDb } from '../src/store/db.js';
+import { importContentSet } from '../src/store/content.js';
+import { loadContent } from '../src/content/load.js';
+import type { CorrelationAlert } from '../src/detect/correlation.js';
 
 const CLI = join(ROOT, 'dist/cli/main.js');
 const SAMPLE = join(ROOT, 'content/samples/cloudtrail');
 const SIGMA = join(ROOT, '..', 'shared', 'sigma-aws-rules');
 const RULES = ['-r', SIGMA, '-r', join(ROOT, 'content/rules')];
+// Correlation fixtures: all eight types (with the two bundled rules the trail correlation builds on) and their events,
+// three accounts, each group inside one account.
+const CORR = join(ROOT, 'test/fixtures/correlation');
+const CORR_RULES = ['-r', CORR, '-r', join(ROOT, 'content/rules')];
+const CORR_EVENTS = join(CORR, 'events');
+const ACCOUNTS = ['111122223333', '444455556666', '777788889999'];
+const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile', 'value_median'];
+type AnyLine = Alert | CorrelationAlert;
+const isCorr = (a: AnyLine): a is CorrelationAlert => 'window' in a;
+function alertLines(...files: string[]): AnyLine[] {
+  return files.filter((f) => existsSync(f)).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AnyLine));
+}
+/** What must be equal between hunt and the workers: rule, group, window, events (and the value). */
+const corrKey = (a: CorrelationAlert) => JSON.stringify([a.rule.id, a.group, a.window, a.events, a.value]);
 const NATS_BIN = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 
 function freePort(): Promise<number> {
@@ -60,8 +81,8 @@ describe.skipIf(!NATS_BIN)('streaming on NATS JetStream', () => {
   let expected: string[];
   const workers = new Set<ChildProcess>();
 
-  const worker = (stream: string, out: string, extra: string[] = []) => {
-    const p = spawn(process.execPath, [CLI, 'worker', '--nats', url, '--stream', stream, ...RULES, '-o', out, '--ack-wait', '2s', '--batch', '64', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const worker = (stream: string, out: string, extra: string[] = [], rules = RULES) => {
+    const p = spawn(process.execPath, [CLI, 'worker', '--nats', url, '--stream', stream, ...rules, '-o', out, '--ack-wait', '2s', '--batch', '64', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     (p as ChildProcess & { log: () => string }).log = () => err;
@@ -76,12 +97,12 @@ describe.skipIf(!NATS_BIN)('streaming on NATS JetStream', () => {
     return r.stderr;
   };
   /** Until every message of the stream is acknowledged by the shared consumer. */
-  const drained = async (stream: string, timeoutMs = 90_000) => {
+  const drained = async (stream: string, timeoutMs = 90_000, filter = 'cloudtrail.>') => {
     const jsm = await nc.jetstreamManager();
     const last = (await jsm.streams.info(stream)).state.last_seq;
     const t0 = Date.now();
     for (;;) {
-      const ci = await jsm.consumers.info(stream, durableFor('cloudtrail.>')).catch(() => undefined); // workers create it
+      const ci = await jsm.consumers.info(stream, durableFor(filter)).catch(() => undefined); // workers create it
       if (ci && ci.ack_floor.stream_seq >= last && ci.num_ack_pending === 0 && ci.num_pending === 0) return;
       if (Date.now() - t0 > timeoutMs) throw new Error(`not drained: ${JSON.stringify(ci && { ackFloor: ci.ack_floor, last, pending: ci.num_pending, ackPending: ci.num_ack_pending })}`);
       await sleep(100);
@@ -184,6 +205,114 @@ describe.skipIf(!NATS_BIN)('streaming on NATS JetStream', () => {
     expect(new Set(got).size).toBe(got.length);
     expect(got).toEqual(expected);
   });
+
+  it('every correlation type in workers, one per account partition, equals tideline hunt --max-disorder all; --data stores them', async () => {
+    const hunt = spawnSync(process.execPath, [CLI, 'hunt', '-f', 'jsonl', '--no-progress', '--max-disorder', 'all', ...CORR_RULES, CORR_EVENTS], { encoding: 'utf8' });
+    expect(hunt.status, hunt.stderr).toBe(0);
+    const want = hunt.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AnyLine);
+    const wantCorr = want.filter(isCorr);
+    // The fixtures fire all eight types (and the chained correlation).
+    expect([...new Set(wantCorr.map((a) => a.rule.type))].sort()).toEqual([...CORRELATION_TYPES].sort());
+    expect(wantCorr.map((a) => a.rule.title)).toContain('Secrets harvested, then an IAM user created by the same principal');
+
+    publish('S3', CORR_EVENTS);
+    const files = ACCOUNTS.map((a) => join(dir, `s3-${a}.jsonl`));
+    const store = join(dir, 's3-store');
+    const ws = ACCOUNTS.map((a, i) => worker('S3', files[i]!, ['--partition', `cloudtrail.${a}.>`, '--idle-exit', '3s', ...(i === 0 ? ['--data', store] : [])], CORR_RULES));
+    await Promise.all(ws.map(exited));
+    for (const w of ws) {
+      const log = (w as ChildProcess & { log: () => string }).log();
+      expect(w.exitCode, log).toBe(0);
+      expect(log).not.toMatch(/not evaluated/);
+    }
+    const got = alertLines(...files);
+    const gotCorr = got.filter(isCorr);
+    expect(gotCorr.map(corrKey).sort()).toEqual(wantCorr.map(corrKey).sort());
+    expect(new Set(gotCorr.map(corrKey)).size).toBe(gotCorr.length);
+    // Detection alerts (generate: true keeps some, generate: false silences the building blocks) are the same too.
+    const single = (l: AnyLine[]) => l.filter((a): a is Alert => !isCorr(a)).map((a) => `${a.rule.id} ${String(a.event.eventID)}`).sort();
+    expect(single(got)).toEqual(single(want));
+    // Each worker saw its own account only, and each partition produced correlation alerts.
+    ACCOUNTS.forEach((acct, i) => {
+      const mine = alertLines(files[i]!);
+      expect(mine.filter(isCorr).length).toBeGreaterThan(0);
+      for (const a of mine) for (const id of isCorr(a) ? a.events : [String(a.event.eventID)]) expect(id.startsWith(acct.slice(0, 4)), id).toBe(true);
+    });
+
+    // --data: the first partition's correlation alerts are alert rows (time = window end, stable event_id).
+    const db = openDb(join(store, 'tideline.db'));
+    try {
+      const rows = db.prepare("SELECT rule_id, event_id, time, event_name, account, actor, source_file, matched, event FROM alerts WHERE event_name LIKE 'correlation:%'").all() as Record<string, string>[];
+      const mine = alertLines(files[0]!).filter(isCorr);
+      expect(rows).toHaveLength(mine.length);
+      for (const a of mine) {
+        const row = rows.find((r) => r.event_id === correlationEventId(a));
+        expect(row, a.rule.title).toBeDefined();
+        expect(row).toMatchObject({ rule_id: a.rule.id, time: a.window.end, event_name: `correlation:${a.rule.type}`, source_file: 'stream:cloudtrail.111122223333.>' });
+        expect(JSON.parse(row!.event)).toEqual({ window: a.window, group: a.group, value: a.value, events: a.events });
+        expect(JSON.parse(row!.matched)).toEqual({ ...a.group, value: a.value });
+        if (a.group.recipientAccountId) expect(row!.account).toBe('111122223333');
+      }
+      const detections = (db.prepare("SELECT count(*) AS n FROM alerts WHERE event_name NOT LIKE 'correlation:%'").get() as { n: number }).n;
+      expect(detections).toBe(alertLines(files[0]!).filter((a) => !isCorr(a)).length);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('correlation state survives SIGKILL between the two halves of a sequence; redelivery duplicates nothing', async () => {
+    const part = 'cloudtrail.111122223333.>';
+    const rec = (id: string, min: number, eventName: string) => ({
+      eventVersion: '1.08',
+      userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/mallory', accountId: '111122223333', userName: 'mallory' },
+      eventTime: new Date(Date.parse('2026-11-20T10:00:00Z') + min * 60_000).toISOString(),
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName,
+      awsRegion: 'us-east-1',
+      sourceIPAddress: '203.0.113.9',
+      requestParameters: { name: 'org-trail' },
+      eventID: id,
+      eventType: 'AwsApiCall',
+      recipientAccountId: '111122223333',
+    });
+    const js = nc.jetstream();
+    const jsm = await nc.jetstreamManager();
+    const fa = join(dir, 's4-a.jsonl');
+    const a = worker('S4', fa, ['--partition', part], CORR_RULES);
+    for (let i = 0; !(await jsm.consumers.info('S4', durableFor(part)).catch(() => undefined)); i++) {
+      if (i > 300) throw new Error('the worker created no consumer: ' + (a as ChildProcess & { log: () => string }).log());
+      await sleep(50);
+    }
+    await js.publish('cloudtrail.111122223333.us-east-1', JSON.stringify(rec('stop-k1', 0, 'StopLogging')), { msgID: 'stop-k1' });
+    await drained('S4', 30_000, part);
+    // The StopLogging match is held in the worker's state (15 minutes of disorder tolerated), saved before the ack.
+    const kv = await js.views.kv(stateBucket('S4'));
+    const saved = JSON.parse((await kv.get(kvKey(part)))!.string()) as { watermark: number; state: { pending: { ids: string[] }[] } };
+    expect(saved.watermark).toBe(1);
+    expect(saved.state.pending.flatMap((p) => p.ids)).toEqual(['stop-k1']);
+    a.kill('SIGKILL');
+    await exited(a);
+    expect(alertLines(fa).filter(isCorr)).toEqual([]);
+
+    await js.publish('cloudtrail.111122223333.us-east-1', JSON.stringify(rec('del-k1', 5, 'DeleteTrail')), { msgID: 'del-k1' });
+    const a2 = worker('S4', fa, ['--partition', part, '--idle-exit', '2s'], CORR_RULES);
+    await exited(a2);
+    expect((a2 as ChildProcess & { log: () => string }).log()).toMatch(/correlation state restored at stream sequence 1/);
+    const corr = () => alertLines(fa, join(dir, 's4-b.jsonl')).filter(isCorr);
+    expect(corr().map((c) => [c.rule.title, c.events])).toEqual([['CloudTrail logging stopped then trail deleted by the same principal', ['stop-k1', 'del-k1']]]);
+
+    // Redelivery of both halves (the consumer is recreated from the start of the stream) to another worker identity:
+    // the restored state holds them already (stream-sequence watermark) and the claims hold their alerts.
+    await jsm.consumers.delete('S4', durableFor(part));
+    const b = worker('S4', join(dir, 's4-b.jsonl'), ['--partition', part, '--idle-exit', '2s'], CORR_RULES);
+    await exited(b);
+    const blog = (b as ChildProcess & { log: () => string }).log();
+    expect(blog).toMatch(/correlation state restored at stream sequence 2/);
+    expect(blog).toMatch(/2 messages, 2 records, 0 alerts, 0 correlation alerts/);
+    expect(corr()).toHaveLength(1);
+    const singles = alertLines(fa, join(dir, 's4-b.jsonl')).filter((x): x is Alert => !isCorr(x)).map((x) => String(x.event.eventID)).sort();
+    expect(singles).toEqual(['del-k1', 'stop-k1']);
+  });
 });
 
 describe('POST /api/v1/ingest', () => {
@@ -251,6 +380,57 @@ describe('POST /api/v1/ingest', () => {
 
     const doc = (await (await fetch(srv.url + '/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     expect(doc.paths['/api/v1/ingest']?.post).toBeDefined();
+  });
+});
+
+describe('POST /api/v1/ingest with stored correlation rules', () => {
+  let srv: TestServer;
+  let content: string;
+  beforeAll(async () => {
+    srv = await startServer();
+    // A content directory holding the brute force correlation (and its building block), imported into the store.
+    content = tempDir('ingest-corr');
+    mkdirSync(join(content, 'rules'));
+    copyFileSync(join(CORR, 'aws_console_brute_force.yml'), join(content, 'rules', 'aws_console_brute_force.yml'));
+    importContentSet(srv.db, loadContent(content), content, 'test');
+  });
+  afterAll(async () => {
+    await srv?.close();
+    removeDir(content);
+  });
+
+  it('evaluates them across requests (state in the server process) and stores each correlation alert once', async () => {
+    const analyst = await srv.as('analyst');
+    const tok = await analyst.fetch('/api/v1/tokens', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': analyst.csrf }, body: JSON.stringify({ name: 'collector', role: 'analyst' }) });
+    const secret = ((await tok.json()) as { token: string }).token;
+    type Res = { records: number; alerts: number; correlationAlerts: number; duplicates: number };
+    const post = async (mins: number[], ip = '198.51.100.66') => {
+      const body = mins.map((m) => JSON.stringify({
+        eventVersion: '1.08', userIdentity: { type: 'IAMUser', accountId: '111122223333', userName: 'nobody' }, eventTime: new Date(Date.parse('2026-11-20T10:00:00Z') + m * 60_000).toISOString().replace(/\.000Z$/, 'Z'),
+        eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', awsRegion: 'us-east-1', sourceIPAddress: ip, responseElements: { ConsoleLogin: 'Failure' },
+        eventID: `bf-${ip}-${m}`, eventType: 'AwsConsoleSignIn', recipientAccountId: '111122223333',
+      })).join('\n');
+      const r = await fetch(srv.url + '/api/v1/ingest', { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/x-ndjson' }, body });
+      expect(r.status).toBe(200);
+      return (await r.json()) as Res;
+    };
+    // Five failures from one address in two requests: held for the 15-minute disorder tolerance, so nothing yet.
+    expect(await post([0, 1, 2])).toMatchObject({ records: 3, alerts: 0, correlationAlerts: 0 });
+    expect(await post([3, 4])).toMatchObject({ records: 2, alerts: 0, correlationAlerts: 0 });
+    // A correlated record 20 minutes later moves event time past the tolerance: the window is decided.
+    expect(await post([20], '192.0.2.1')).toMatchObject({ records: 1, correlationAlerts: 1 });
+    const rows = srv.db.prepare("SELECT rule_id, event_id, time, event_name, source_ip, account, source_file, event FROM alerts WHERE rule_id = '5d1f0c2e-8a0b-4d6e-9f31-2c7a9b4e6d10'").all() as Record<string, string>[];
+    expect(rows).toHaveLength(1);
+    const ev = JSON.parse(rows[0]!.event) as { window: { start: string; end: string }; group: Record<string, string>; value: number; events: string[] };
+    expect(ev).toEqual({ window: { start: '2026-11-20T10:00:00Z', end: '2026-11-20T10:04:00Z' }, group: { sourceIPAddress: '198.51.100.66' }, value: 5, events: [0, 1, 2, 3, 4].map((m) => `bf-198.51.100.66-${m}`) });
+    expect(rows[0]).toMatchObject({ time: '2026-11-20T10:04:00Z', event_name: 'correlation:event_count', source_ip: '198.51.100.66', source_file: expect.stringMatching(/^ingest:/) });
+    expect(rows[0]!.event_id).toBe(correlationEventId({ rule: { id: rows[0]!.rule_id, title: '', level: null, tags: [], type: 'event_count' }, time: '', window: ev.window, group: ev.group, events: ev.events }));
+    // generate: false: the failed sign-in rule raises no alert of its own.
+    expect((srv.db.prepare("SELECT count(*) AS n FROM alerts WHERE rule_id = '0b3c6a44-1f2e-4a8d-b7c9-5e6f7a8b9c01'").get() as { n: number }).n).toBe(0);
+    // The same five again (a retried request): too old to correlate again, nothing new is stored.
+    await post([0, 1, 2, 3, 4]);
+    await post([40], '192.0.2.1');
+    expect((srv.db.prepare("SELECT count(*) AS n FROM alerts WHERE rule_id = '5d1f0c2e-8a0b-4d6e-9f31-2c7a9b4e6d10'").get() as { n: number }).n).toBe(1);
   });
 });
 

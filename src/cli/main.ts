@@ -118,6 +118,8 @@ function program(): Command {
     .option('--secure-cookies', 'mark cookies Secure (serving over TLS; also $TIDELINE_SECURE_COOKIES=1)')
     .option('--trust-proxy', 'trust X-Forwarded-* from a reverse proxy (also $TIDELINE_TRUST_PROXY=1)')
     .option('--no-seed', 'do not load the bundled content into an empty store')
+    .option('--watch <dir>', 'hunt new log files (S3-export trees) dropped under this directory into the store, with the stored rules')
+    .option('--watch-interval <seconds>', 'how often --watch lists the directory (default 10; polling works on network filesystems)')
     .action(async (flags) => {
       process.exitCode = await serveCommand(flags);
     });

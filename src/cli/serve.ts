@@ -1,5 +1,5 @@
 /** `tideline serve`, `tideline users`, `tideline import content` / `export content`: the store from the command line. */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadContent } from '../content/load.js';
 import { validateContent } from '../content/validate.js';
@@ -16,15 +16,19 @@ export const VERSION = '0.2.0';
 /** The data directory: --data, else $TIDELINE_DATA, else ./tideline-data. */
 export const dataDirOf = (flag?: string): string => resolve(flag ?? process.env.TIDELINE_DATA ?? 'tideline-data');
 
-export async function serveCommand(flags: { port?: string; host?: string; data?: string; logLevel?: string; secureCookies?: boolean; trustProxy?: boolean; seed?: boolean }): Promise<number> {
+export async function serveCommand(flags: { port?: string; host?: string; data?: string; logLevel?: string; secureCookies?: boolean; trustProxy?: boolean; seed?: boolean; watch?: string; watchInterval?: string }): Promise<number> {
   const port = Number(flags.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: '${flags.port}' is not a TCP port`);
+  const interval = flags.watchInterval === undefined ? 10 : Number(flags.watchInterval);
+  if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`--watch-interval: '${flags.watchInterval}' is not a positive number of seconds`);
+  if (flags.watch !== undefined && !(existsSync(flags.watch) && statSync(flags.watch).isDirectory())) throw new UsageError(`--watch: ${flags.watch} is not a directory`);
   await serve({
     port,
     host: flags.host ?? process.env.HOST ?? '127.0.0.1',
     dataDir: dataDirOf(flags.data),
     logLevel: flags.logLevel ?? process.env.LOG_LEVEL ?? 'info',
     seed: flags.seed !== false,
+    watch: flags.watch === undefined ? undefined : { dir: resolve(flags.watch), intervalMs: interval * 1000 },
     config: {
       secureCookies: flags.secureCookies ?? process.env.TIDELINE_SECURE_COOKIES === '1',
       trustProxy: flags.trustProxy ?? process.env.TIDELINE_TRUST_PROXY === '1',

@@ -14,6 +14,7 @@ import { openDb, type Db } from '../store/db.js';
 import { addUser, userCount } from '../store/users.js';
 import { buildApp, type ServerConfig } from './app.js';
 import { registerRoutes } from './routes.js';
+import { DirectoryWatcher } from './watch.js';
 
 export interface ServeOptions {
   port: number;
@@ -23,6 +24,8 @@ export interface ServeOptions {
   config: ServerConfig;
   /** Seed an empty store with the bundled content and sample alerts (default true). */
   seed: boolean;
+  /** Hunt new files dropped under this directory into the store (src/server/watch.ts). */
+  watch?: { dir: string; intervalMs?: number };
 }
 
 export interface Seeded {
@@ -70,12 +73,19 @@ export async function serve(o: ServeOptions): Promise<void> {
   if (seeded.admin?.password) lines.push(`  sign in at ${url}/login as '${seeded.admin.username}' with password ${seeded.admin.password}`, '  (shown once; set TIDELINE_ADMIN_PASSWORD before the first start to choose it; add accounts with: npx tideline users add NAME --role analyst)');
   else if (seeded.admin) lines.push(`  sign in at ${url}/login as '${seeded.admin.username}' with the password from TIDELINE_ADMIN_PASSWORD`);
   else lines.push(`  sign in at ${url}/login; add accounts with: npx tideline users add NAME --role analyst --data ${o.dataDir}`);
+  let watcher: DirectoryWatcher | undefined;
+  if (o.watch) {
+    watcher = new DirectoryWatcher(db, { ...o.watch, log: (l) => app.log.info(l) });
+    watcher.start();
+    lines.push(`  watching ${o.watch.dir} for new log files every ${(o.watch.intervalMs ?? 10_000) / 1000}s`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    await watcher?.stop();
     await app.close();
     db.close();
     process.exit(0);

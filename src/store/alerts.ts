@@ -9,6 +9,8 @@ import { expandInputs } from '../logs/walk.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import type { Alert } from '../detect/alert.js';
+import type { CorrelationAlert } from '../detect/correlation.js';
+import { createHash } from 'node:crypto';
 import { LEVEL_RANK } from './content.js';
 import { audit, now, type Db } from './db.js';
 
@@ -44,6 +46,52 @@ export function insertAlert(db: Db, a: Alert): boolean {
       a.source.index,
       JSON.stringify(a.matched),
       JSON.stringify(e),
+      now(),
+    );
+  return r.changes > 0;
+}
+
+/**
+ * The stable event_id of a correlation alert: the same rule, group and window give the same id, so a correlation
+ * alert found twice (redelivery, a second worker, an ingest retry) is stored once under UNIQUE (rule_id, event_id).
+ */
+export function correlationEventId(a: CorrelationAlert): string {
+  return 'correlation:' + createHash('sha256').update(JSON.stringify([a.rule.id, a.group, a.window.start, a.window.end])).digest('hex').slice(0, 32);
+}
+
+/**
+ * A correlation alert as an alert row: rule id/title/level, time = window end, event_id = correlationEventId,
+ * event_name `correlation:<type>`, account/region/actor/source IP from the group when it has them, matched = the
+ * group fields and `value`, event = {window, group, value, events (the contributing eventIDs)}.
+ */
+export function insertCorrelationAlert(db: Db, a: CorrelationAlert, source: string): boolean {
+  const g = a.group;
+  const pick = (...names: string[]): string | null => {
+    for (const n of names) if (typeof g[n] === 'string') return g[n];
+    return null;
+  };
+  const r = db
+    .prepare(
+      `INSERT OR IGNORE INTO alerts (rule_id, rule_title, level, level_rank, event_id, time, account, region, event_source, event_name, actor, source_ip, source_file, source_index, matched, event, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      a.rule.id,
+      a.rule.title,
+      a.rule.level,
+      LEVEL_RANK[a.rule.level ?? ''] ?? 0,
+      correlationEventId(a),
+      a.window.end,
+      pick('recipientAccountId', 'userIdentity.accountId'),
+      pick('awsRegion'),
+      null,
+      `correlation:${a.rule.type}`,
+      pick('userIdentity.arn', 'userIdentity.userName'),
+      pick('sourceIPAddress'),
+      source,
+      0,
+      JSON.stringify({ ...g, value: a.value ?? null }),
+      JSON.stringify({ window: a.window, group: g, value: a.value ?? null, events: a.events }),
       now(),
     );
   return r.changes > 0;

@@ -185,6 +185,19 @@ const MIGRATIONS: string[] = [
   CREATE INDEX alerts_status_rule ON alerts (status, rule_id);
   CREATE INDEX alerts_level_rule ON alerts (level_rank, rule_id);
   `,
+  `
+  -- Files read by the directory watcher (tideline serve --watch, src/server/watch.ts): a file is read again only when
+  -- its size or modification time changes, also after a restart.
+  CREATE TABLE watched_files (
+    path      TEXT PRIMARY KEY,
+    size      INTEGER NOT NULL,
+    mtime_ms  INTEGER NOT NULL,
+    read_at   TEXT NOT NULL,
+    records   INTEGER NOT NULL,
+    alerts    INTEGER NOT NULL,
+    errors    TEXT                        -- JSON array of input errors, NULL when none
+  );
+  `,
 ];
 
 export function openDb(file: string): Db {

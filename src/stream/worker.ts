@@ -26,7 +26,7 @@ import { Detector } from '../detect/engine.js';
 import { classify } from '../logs/records.js';
 import type { Json, JsonObject } from '../sigma/fields.js';
 import type { CorrelationRule, DetectionRule } from '../sigma/rule.js';
-import { insertAlert } from '../store/alerts.js';
+import { insertAlert, insertCorrelationAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { WebhookQueue, type WebhookOptions } from '../deliver/webhook.js';
 import { ocsfFinding, type AnyAlert } from '../deliver/ocsf.js';
@@ -241,6 +241,7 @@ export class StreamWorker {
     if (this.correlator && this.idled) {
       const mine = await this.claim(this.correlator.flush().map((ca) => ({ key: correlationKey(ca), alert: ca })));
       this.writeFile(mine);
+      this.insertStore(mine);
       if (this.state) await this.state.put(this.stateKey(), JSON.stringify(this.correlator.snapshot()));
       this.webhooks?.push(mine.map((x) => x.alert));
     }
@@ -349,9 +350,14 @@ export class StreamWorker {
     if (!db || !list.length) return;
     db.transaction(() => {
       for (const x of list) {
-        if (!('event' in x.alert)) continue; // correlation alerts have no single event: file and webhooks only
-        const inserted = insertAlert(db, x.alert as Alert);
-        if (this.fd === undefined) inserted ? this.stats.alerts++ : this.stats.duplicates++;
+        if ('event' in x.alert) {
+          const inserted = insertAlert(db, x.alert as Alert);
+          if (this.fd === undefined) inserted ? this.stats.alerts++ : this.stats.duplicates++;
+        } else {
+          // A correlation alert is one row too, keyed by rule, group and window (store/alerts.ts).
+          const inserted = insertCorrelationAlert(db, x.alert as CorrelationAlert, `stream:${this.partition}`);
+          if (this.fd === undefined) inserted ? this.stats.correlationAlerts++ : this.stats.duplicates++;
+        }
       }
     })();
   }

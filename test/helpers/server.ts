@@ -9,6 +9,7 @@ import { createServer, seedStore } from '../../src/server/serve.js';
 import type { Role } from '../../src/store/access.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { addUser } from '../../src/store/users.js';
+import { DirectoryWatcher } from '../../src/server/watch.js';
 import { removeDir, tempDir } from './cloudtrail.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -18,6 +19,8 @@ export interface TestServer {
   db: Db;
   app: FastifyInstance;
   dataDir: string;
+  /** The directory watcher, when started with `watch` (as `tideline serve --watch`). */
+  watcher?: DirectoryWatcher;
   close(): Promise<void>;
   /** A client signed in as a new user with this role (and clearance, default by role). */
   as(role: Role, clearance?: string, username?: string): Promise<Client>;
@@ -38,12 +41,14 @@ export interface Client {
 
 let counter = 0;
 
-export async function startServer(): Promise<TestServer> {
+export async function startServer(o: { watch?: { dir: string; intervalMs: number } } = {}): Promise<TestServer> {
   const dataDir = tempDir('server');
   const db = openDb(join(dataDir, 'tideline.db'));
   await seedStore(db, { TIDELINE_ADMIN_PASSWORD: PASSWORD });
   const app = await createServer(db, { secureCookies: false, trustProxy: false, version: 'test' }, false);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const watcher = o.watch ? new DirectoryWatcher(db, o.watch) : undefined;
+  watcher?.start();
 
   const client = (): Client => {
     const c: Client = {
@@ -82,7 +87,9 @@ export async function startServer(): Promise<TestServer> {
     db,
     app,
     dataDir,
+    watcher,
     async close() {
+      await watcher?.stop();
       await app.close();
       db.close();
       removeDir(dataDir);
