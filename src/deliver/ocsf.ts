@@ -5,7 +5,7 @@
  */
 import type { Alert } from '../detect/alert.js';
 import type { JsonObject } from '../sigma/fields.js';
-import type { CorrelationAlert } from '../stream/correlate.js';
+import type { CorrelationAlert } from '../detect/correlation.js';
 
 export type AnyAlert = Alert | CorrelationAlert;
 export const isCorrelationAlert = (a: AnyAlert): a is CorrelationAlert => 'window' in a && 'events' in a && !('event' in a);

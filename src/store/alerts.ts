@@ -22,33 +22,53 @@ const actorOf = (e: JsonObject): string | null => {
   return (u?.arn as string) ?? (u?.invokedBy as string) ?? (u?.type as string) ?? null;
 };
 
+/** One alert row; the UNIQUE (rule_id, event_id) constraint makes a repeated alert a no-op (returns false). */
+interface AlertRowInput {
+  rule: { id: string; title: string; level: string | null };
+  eventId: string | null;
+  time: string | null;
+  account: string | null;
+  region: string | null;
+  eventSource: string | null;
+  eventName: string | null;
+  actor: string | null;
+  sourceIp: string | null;
+  file: string;
+  index: number;
+  matched: unknown;
+  event: unknown;
+}
+
+function insertRow(db: Db, r: AlertRowInput): boolean {
+  return (
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO alerts (rule_id, rule_title, level, level_rank, event_id, time, account, region, event_source, event_name, actor, source_ip, source_file, source_index, matched, event, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.rule.id, r.rule.title, r.rule.level, LEVEL_RANK[r.rule.level ?? ''] ?? 0, r.eventId, r.time, r.account, r.region, r.eventSource, r.eventName, r.actor, r.sourceIp, r.file, r.index, JSON.stringify(r.matched), JSON.stringify(r.event), now()).changes > 0
+  );
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
 export function insertAlert(db: Db, a: Alert): boolean {
   const e = a.event;
-  const r = db
-    .prepare(
-      `INSERT OR IGNORE INTO alerts (rule_id, rule_title, level, level_rank, event_id, time, account, region, event_source, event_name, actor, source_ip, source_file, source_index, matched, event, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      a.rule.id,
-      a.rule.title,
-      a.rule.level,
-      LEVEL_RANK[a.rule.level ?? ''] ?? 0,
-      typeof e.eventID === 'string' ? e.eventID : null,
-      a.time,
-      typeof e.recipientAccountId === 'string' ? e.recipientAccountId : ((e.userIdentity as Record<string, unknown> | undefined)?.accountId as string) ?? null,
-      typeof e.awsRegion === 'string' ? e.awsRegion : null,
-      typeof e.eventSource === 'string' ? e.eventSource : null,
-      typeof e.eventName === 'string' ? e.eventName : null,
-      actorOf(e),
-      typeof e.sourceIPAddress === 'string' ? e.sourceIPAddress : null,
-      a.source.file,
-      a.source.index,
-      JSON.stringify(a.matched),
-      JSON.stringify(e),
-      now(),
-    );
-  return r.changes > 0;
+  return insertRow(db, {
+    rule: a.rule,
+    eventId: text(e.eventID),
+    time: a.time,
+    account: text(e.recipientAccountId) ?? text((e.userIdentity as Record<string, unknown> | undefined)?.accountId),
+    region: text(e.awsRegion),
+    eventSource: text(e.eventSource),
+    eventName: text(e.eventName),
+    actor: actorOf(e),
+    sourceIp: text(e.sourceIPAddress),
+    file: a.source.file,
+    index: a.source.index,
+    matched: a.matched,
+    event: e,
+  });
 }
 
 /**
@@ -66,35 +86,22 @@ export function correlationEventId(a: CorrelationAlert): string {
  */
 export function insertCorrelationAlert(db: Db, a: CorrelationAlert, source: string): boolean {
   const g = a.group;
-  const pick = (...names: string[]): string | null => {
-    for (const n of names) if (typeof g[n] === 'string') return g[n];
-    return null;
-  };
-  const r = db
-    .prepare(
-      `INSERT OR IGNORE INTO alerts (rule_id, rule_title, level, level_rank, event_id, time, account, region, event_source, event_name, actor, source_ip, source_file, source_index, matched, event, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      a.rule.id,
-      a.rule.title,
-      a.rule.level,
-      LEVEL_RANK[a.rule.level ?? ''] ?? 0,
-      correlationEventId(a),
-      a.window.end,
-      pick('recipientAccountId', 'userIdentity.accountId'),
-      pick('awsRegion'),
-      null,
-      `correlation:${a.rule.type}`,
-      pick('userIdentity.arn', 'userIdentity.userName'),
-      pick('sourceIPAddress'),
-      source,
-      0,
-      JSON.stringify({ ...g, value: a.value ?? null }),
-      JSON.stringify({ window: a.window, group: g, value: a.value ?? null, events: a.events }),
-      now(),
-    );
-  return r.changes > 0;
+  const pick = (...names: string[]): string | null => names.map((n) => text(g[n])).find((v) => v !== null) ?? null;
+  return insertRow(db, {
+    rule: a.rule,
+    eventId: correlationEventId(a),
+    time: a.window.end,
+    account: pick('recipientAccountId', 'userIdentity.accountId'),
+    region: pick('awsRegion'),
+    eventSource: null,
+    eventName: `correlation:${a.rule.type}`,
+    actor: pick('userIdentity.arn', 'userIdentity.userName'),
+    sourceIp: pick('sourceIPAddress'),
+    file: source,
+    index: 0,
+    matched: { ...g, value: a.value ?? null },
+    event: { window: a.window, group: g, value: a.value ?? null, events: a.events },
+  });
 }
 
 /** Hunts log files with the given rules and stores the alerts; returns counts and input errors (never throws on bad input). */

@@ -30,7 +30,7 @@ import { insertAlert, insertCorrelationAlert } from '../store/alerts.js';
 import type { Db } from '../store/db.js';
 import { WebhookQueue, type WebhookOptions } from '../deliver/webhook.js';
 import { ocsfFinding, type AnyAlert } from '../deliver/ocsf.js';
-import { loadEngineClass, StreamCorrelator, type CorrelationAlert, type PartitionState } from './correlate.js';
+import { StreamCorrelator, type CorrelationAlert, type PartitionState } from './correlate.js';
 import { claimsBucket, dlqSubject, durableFor, ensureConsumer, ensureStreams, kvKey, stateBucket, SUBJECT_ROOT } from './subjects.js';
 
 export interface WorkerOptions {
@@ -137,15 +137,11 @@ export class StreamWorker {
       await this.recover();
     }
     if (this.o.correlations.length) {
-      const cls = await loadEngineClass();
-      if (!cls) this.log(`${this.o.correlations.length} correlation rules not evaluated: src/detect/correlation.ts is not available`);
-      else {
-        this.state = await js.views.kv(stateBucket(this.o.stream), { history: 1 });
-        const saved = await this.state.get(this.stateKey());
-        const st = saved?.value.length ? (JSON.parse(saved.string()) as PartitionState) : undefined;
-        this.correlator = StreamCorrelator.create(cls, this.o.correlations, this.o.rules, st, this.o.maxDisorderMs ?? 0);
-        if (st) this.log(`correlation state restored at stream sequence ${st.watermark}`);
-      }
+      this.state = await js.views.kv(stateBucket(this.o.stream), { history: 1 });
+      const saved = await this.state.get(this.stateKey());
+      const st = saved?.value.length ? (JSON.parse(saved.string()) as PartitionState) : undefined;
+      this.correlator = StreamCorrelator.create(this.o.correlations, this.o.rules, st, this.o.maxDisorderMs ?? 0);
+      if (st) this.log(`correlation state restored at stream sequence ${st.watermark}`);
     }
     await ensureConsumer(jsm, this.o.stream, { filter: this.partition, ackWaitMs: this.o.ackWaitMs ?? 30_000, maxDeliver: this.o.maxDeliver ?? -1 });
   }
