@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContent } from '../src/content/load.js';
 import { ANONYMOUS, tlpRank } from '../src/store/access.js';
-import { exportContent, importContentSet, refreshDerived } from '../src/store/content.js';
+import { exportContent, importContentSet, refreshDerived, storedRules } from '../src/store/content.js';
 import { migrate, openDb } from '../src/store/db.js';
 import { advisoryCoverage, listAdvisories } from '../src/store/queries.js';
 import { addUser, authenticate, createSession, createToken, hashPassword, revokeToken, sessionUser, tokenViewer, verifyPassword } from '../src/store/users.js';
@@ -52,6 +52,18 @@ describe('store', () => {
     } finally {
       removeDir(dir);
     }
+  });
+
+  it('stores correlation rules, also from files that hold only correlations, and reads multi-rule files once', () => {
+    const db = openDb(':memory:');
+    const set = loadContent([CONTENT, join(ROOT, 'test/fixtures/correlation')]);
+    expect(set.rules.correlations.length).toBeGreaterThanOrEqual(8);
+    importContentSet(db, set, ROOT);
+    const stored = storedRules(db);
+    expect(stored.diagnostics).toEqual([]); // no "duplicate rule id" from a file stored once per rule
+    expect(stored.rules.map((r) => r.id).sort()).toEqual(set.rules.rules.map((r) => r.id).sort());
+    expect(stored.correlations.map((r) => r.id).sort()).toEqual(set.rules.correlations.map((r) => r.id).sort());
+    db.close();
   });
 
   it('stores measured coverage and filters every list by TLP', () => {

@@ -17,7 +17,7 @@ import { readYamlSource } from '../content/source.js';
 import { parseRuleTests, type RuleTestFile } from '../detect/rule-tests.js';
 import { runSuite } from '../detect/test-suite.js';
 import { loadRulesFromText, type RuleSet } from '../sigma/load.js';
-import type { DetectionRule } from '../sigma/rule.js';
+import type { RuleMeta } from '../sigma/rule.js';
 import { tlpRank } from './access.js';
 import { audit, now, type Db } from './db.js';
 
@@ -58,7 +58,7 @@ function techniqueFacets(ids: string[]): { facet: 'technique' | 'tactic'; value:
   return [...out.values()];
 }
 
-export function ruleFacets(rule: DetectionRule): { facet: 'technique' | 'tactic'; value: string }[] {
+export function ruleFacets(rule: Pick<RuleMeta, 'tags'>): { facet: 'technique' | 'tactic'; value: string }[] {
   const techs: string[] = [];
   const out = new Map<string, { facet: 'technique' | 'tactic'; value: string }>();
   for (const tag of rule.tags) {
@@ -145,7 +145,9 @@ export function importContentSet(db: Db, set: ContentSet, root: string, by: stri
     const testsFile = new Map<string, RuleTestFile>();
     for (const t of set.ruleTests) testsFile.set(t.rule, t);
     const report = runSuite(set.rules.rules, set.ruleTests);
-    for (const r of set.rules.rules) {
+    // Correlation rules are stored like detection rules (one row per rule id, the whole file as its text), so a file
+    // holding only a correlation reaches the store too; storedRules reads each file once.
+    for (const r of [...set.rules.rules, ...set.rules.correlations]) {
       const t = testsFile.get(r.id);
       const rep = report.rules.find((x) => x.ruleId === r.id);
       putRule(db, r, rel(r.file), readFileSync(r.file, 'utf8'), t ? { path: rel(t.file), yaml: readFileSync(t.file, 'utf8') } : undefined, rep);
@@ -159,7 +161,7 @@ export function importContentSet(db: Db, set: ContentSet, root: string, by: stri
 
 function putRule(
   db: Db,
-  r: DetectionRule,
+  r: RuleMeta,
   path: string,
   yaml: string,
   tests: { path: string; yaml: string } | undefined,
@@ -183,7 +185,8 @@ export function storedRules(db: Db): RuleSet {
   const key = String((db.prepare("SELECT count(*) || ':' || coalesce(max(tested_at), '') AS k FROM rules").get() as { k: string }).k);
   if (ruleCache?.key === key) return ruleCache.set;
   const set: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [] };
-  for (const row of db.prepare('SELECT path, yaml FROM rules ORDER BY path').all() as { path: string; yaml: string }[]) {
+  // A file with several rules is stored once per rule: load each file once.
+  for (const row of db.prepare('SELECT path, min(yaml) AS yaml FROM rules GROUP BY path ORDER BY path').all() as { path: string; yaml: string }[]) {
     const one = loadRulesFromText(row.yaml, row.path);
     set.rules.push(...one.rules);
     set.correlations.push(...one.correlations);

@@ -210,6 +210,8 @@ export class StreamWorker {
       idleTimer = setTimeout(() => void flush().then(() => ((this.idled = true), this.stop())), this.o.idleExitMs);
     };
     armIdle();
+    // One more recovery scan shortly after start, between batches, for the same late claims (see the end of run()).
+    const rescan = this.claims ? setTimeout(() => void (flushing = flushing.then(() => this.recover())), 3_000) : undefined;
     let tick: NodeJS.Immediate | undefined;
     for await (const m of this.messages) {
       buf.push(m);
@@ -228,10 +230,14 @@ export class StreamWorker {
       if (this.stopping) break;
     }
     clearTimeout(idleTimer);
+    clearTimeout(rescan);
     clearImmediate(tick);
     await flush();
     await flushing;
     if (failed) throw failed;
+    // Claims of this worker's previous incarnation that the server processed after the start-up scan (a SIGKILLed
+    // process's last requests can still be in flight) are written now, before exit.
+    if (this.claims) await this.recover();
     // A plain stop does not flush the windows (a restart resumes them from the snapshot); --idle-exit is the end of
     // the input, as for hunt: alerts held back by the disorder tolerance are emitted.
     if (this.correlator && this.idled) {
