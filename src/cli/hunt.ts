@@ -8,7 +8,7 @@ import { expandInputs } from '../logs/walk.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS, type Level } from '../sigma/rule.js';
 import { alertFormat, FORMATS, type Format } from '../detect/format.js';
-import { Out, parseTime, UsageError } from './io.js';
+import { defaultFormat, Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
 import { bundledRulesDir } from '../paths.js';
 import { CorrelationEngine, parseDisorder, type CorrelationAlert } from '../detect/correlation.js';
@@ -45,7 +45,7 @@ export const athenaApiFactory: { make: () => Promise<AthenaApi> } = { make: sdkA
 
 export async function huntCommand(logs: string[], flags: HuntFlags): Promise<number> {
   const started = process.hrtime.bigint();
-  const format = (flags.format ?? (process.stdout.isTTY && !flags.output ? 'table' : 'jsonl')) as Format;
+  const format = defaultFormat(flags) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
   if (flags.minLevel && !(LEVELS as readonly string[]).includes(flags.minLevel)) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
   const workers = flags.workers === undefined ? availableParallelism() : Number(flags.workers);

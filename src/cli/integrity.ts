@@ -6,7 +6,7 @@ import { readEvents, type ReadStats } from '../integrity/events.js';
 import { GapFinder, gapAlerts, type GapOptions } from '../integrity/gaps.js';
 import { describeChange, describeState, TrailTimeline, weakenedAlerts, type Trail } from '../integrity/trails.js';
 import { FINDINGS, integrityAlerts, verifyTrail, type VerifyReport } from '../integrity/verify.js';
-import { Out, parseTime, UsageError } from './io.js';
+import { defaultFormat, Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
 
 export interface GapFlags {
@@ -81,7 +81,7 @@ export interface VerifyFlags extends GapFlags {
 }
 
 export async function verifyCommand(logs: string[], flags: VerifyFlags): Promise<number> {
-  const format = flags.format ?? (process.stdout.isTTY && !flags.output ? 'table' : 'jsonl');
+  const format = defaultFormat(flags);
   if (format !== 'table' && format !== 'jsonl') throw new UsageError('--format must be table or jsonl');
   if (!logs.length) throw new UsageError('give at least one directory or file (the S3 export tree with its CloudTrail-Digest folders)');
   const from = flags.from ? parseTime('--from', flags.from) : undefined;
@@ -194,7 +194,7 @@ export interface GapsFlags extends GapFlags {
 }
 
 export async function gapsCommand(logs: string[], flags: GapsFlags): Promise<number> {
-  const format = (flags.format ?? (process.stdout.isTTY && !flags.output ? 'table' : 'jsonl')) as Format;
+  const format = defaultFormat(flags) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
   if (!logs.length) throw new UsageError('give at least one log file, directory, or - for stdin');
   const opts = gapOptions(flags);
@@ -237,7 +237,7 @@ export interface TrailsFlags {
 }
 
 export async function trailsCommand(logs: string[], flags: TrailsFlags): Promise<number> {
-  const format = flags.format ?? (process.stdout.isTTY && !flags.output ? 'table' : 'jsonl');
+  const format = defaultFormat(flags);
   if (format !== 'table' && format !== 'jsonl') throw new UsageError('--format must be table or jsonl');
   if (!logs.length) throw new UsageError('give at least one log file, directory, or - for stdin');
   const tl = new TrailTimeline(flags.bucket ?? []);

@@ -69,3 +69,6 @@ export function parseTime(flag: string, text: string, now = Date.now()): number 
   }
   throw new UsageError(`${flag}: '${text}' is not an ISO-8601 time (2026-10-06T02:00:00Z, 2026-10-06) or a duration (90m, 24h, 7d)`);
 }
+
+/** The output format when none is asked for: a table for a person at a terminal, JSONL when piped or written to a file. */
+export const defaultFormat = (flags: { format?: string; output?: string }): string => flags.format ?? (process.stdout.isTTY && !flags.output ? 'table' : 'jsonl');

@@ -65,6 +65,14 @@ export function quoteIdent(name: string): string {
 }
 
 function detectionSql(det: IrDetection, d: SqlDialect, root: string, fresh: (p: string) => string): string {
+  return conditionSql(det, (leaf) => leafSql(leaf, d, root, fresh));
+}
+
+/**
+ * A detection's condition tree as SQL boolean logic (AND/OR/NOT over selections, indented), every dialect's leaves
+ * rendered by `leaf`. Shared by the JSON dialects above and the Trino/Athena family (trino.ts).
+ */
+export function conditionSql(det: IrDetection, leaf: (e: Exclude<Expr, { kind: 'and' | 'or' | 'not' | 'sel' }>) => string): string {
   const expr = (e: Expr, depth: number): string => {
     const ind = '\n' + '  '.repeat(depth + 1);
     switch (e.kind) {
@@ -79,7 +87,7 @@ function detectionSql(det: IrDetection, d: SqlDialect, root: string, fresh: (p: 
         return expr(s, depth);
       }
       default:
-        return leafSql(e, d, root, fresh);
+        return leaf(e);
     }
   };
   return expr(det.condition, 0);

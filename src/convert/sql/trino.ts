@@ -23,10 +23,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConversionError, type Expr, type IrDetection, type IrRule, type Leaf, type ValueTest } from '../ir.js';
+import { ConversionError, type IrDetection, type IrRule, type Leaf, type ValueTest } from '../ir.js';
 import { ONE, STAR, type Pattern } from '../../sigma/patterns.js';
 import type { Pipeline } from '../pipeline.js';
 import { translateJsRegex } from './regex.js';
+import { conditionSql } from './generator.js';
 
 export interface TrinoOptions {
   table: string;
@@ -444,24 +445,7 @@ function fieldrefSql(l: Extract<Leaf, { kind: 'fieldref' }>, ctx: Ctx): string {
 }
 
 function detectionSql(det: IrDetection, ctx: Ctx): string {
-  const expr = (e: Expr, depth: number): string => {
-    const ind = '\n' + '  '.repeat(depth + 1);
-    switch (e.kind) {
-      case 'and':
-      case 'or':
-        return '(' + e.items.map((x) => expr(x, depth + 1)).join(`${ind}${e.kind.toUpperCase()} `) + ')';
-      case 'not':
-        return `(NOT ${expr(e.item, depth + 1)})`;
-      case 'sel': {
-        const s = det.selections.get(e.name);
-        if (!s) throw new ConversionError(`selection '${e.name}'`, `selection '${e.name}' is not defined`);
-        return expr(s, depth);
-      }
-      default:
-        return bool(leafSql(e, ctx));
-    }
-  };
-  return expr(det.condition, 0);
+  return conditionSql(det, (leaf) => bool(leafSql(leaf, ctx)));
 }
 
 /** The query for a rule whose fields went through the athena pipeline (`pipeline` tells the column kinds). */
