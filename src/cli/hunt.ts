@@ -11,6 +11,7 @@ import { alertFormat, FORMATS, type Format } from '../detect/format.js';
 import { defaultFormat, Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
 import { bundledRulesDir } from '../paths.js';
+import { AlertDedup } from '../detect/dedup.js';
 import { CorrelationEngine, parseDisorder, type CorrelationAlert } from '../detect/correlation.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { ENGINES, MissingPackageError, runAthenaHunt, runDuckdbHunt, sdkAthenaApi, type AthenaApi, type Engine } from '../detect/sql-hunt.js';
@@ -28,6 +29,8 @@ export interface HuntFlags {
   placeholders?: string;
   progress?: boolean;
   dedup?: boolean;
+  /** false with --no-fast-path: parse every record whole. */
+  fastPath?: boolean;
   /** How far out of event-time order correlated records may arrive (duration, or `all`). */
   maxDisorder?: string;
   /** native (default), duckdb (converted SQL in embedded DuckDB), athena (converted SQL submitted to Athena). */
@@ -73,6 +76,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
     format,
     color: format === 'table' && !flags.output && !!process.stdout.isTTY && !process.env.NO_COLOR,
     maxDisorderMs,
+    plain: flags.fastPath === false,
   };
 
   const rules = prepareRules(cfg);
@@ -100,7 +104,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   }
 
   const perRule = new Map<string, { title: string; level: string; count: number }>();
-  const seen = new Set<string>();
+  const dedup = flags.dedup !== false ? new AlertDedup() : undefined;
   // Correlations run here, on the main thread, over the matches of every file in input order (workers send them).
   const correlator = nativeCorrelation ? new CorrelationEngine(rules.correlations, rules.run, { maxDisorderMs }) : undefined;
   const byId = new Map<string, DetectionRule>(rules.run.map((r) => [r.id, r]));
@@ -120,22 +124,21 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   let records = 0, alerts = 0, duplicates = 0, outOfWindow = 0, doneBytes = 0, doneFiles = 0;
   const skipped: string[] = walk.skipped.map((s) => `${s.path}: ${s.reason}`);
   const callbacks: HuntCallbacks = {
-    onAlert(a) {
-      if (flags.dedup !== false && a.eventId) {
-        // CloudTrail may deliver an event twice, and inputs may overlap: one alert per rule and eventID.
-        const key = `${a.ruleId}\u0000${a.eventId}`;
-        if (seen.has(key)) {
+    onAlerts(b) {
+      for (let i = 0; i < b.ends.length; i++) {
+        const id = b.eventIds[i];
+        if (dedup && id && !dedup.first(b.rules[i]!, id)) {
           duplicates++;
-          return;
+          continue;
         }
-        seen.add(key);
+        if (alerts > 0 && fmt.separator) out.write(fmt.separator);
+        alerts++;
+        const rule = rules.run[b.rules[i]!]!;
+        const r = perRule.get(rule.id) ?? { title: rule.title, level: rule.level ?? '', count: 0 };
+        r.count++;
+        perRule.set(rule.id, r);
+        out.writeBytes(b.bytes.subarray(i ? b.ends[i - 1] : 0, b.ends[i]));
       }
-      if (alerts > 0) out.write(fmt.separator);
-      alerts++;
-      const r = perRule.get(a.ruleId) ?? { title: a.ruleTitle, level: a.level, count: 0 };
-      r.count++;
-      perRule.set(a.ruleId, r);
-      out.write(a.text);
     },
     onMatches(rec, ruleIds) {
       // Held until the file is done, so output is the same whatever the number of workers.

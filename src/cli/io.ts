@@ -4,9 +4,12 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 /** An error the user can fix (bad flag, missing file): printed as one line, no stack trace. */
 export class UsageError extends Error {}
 
+const OUT_BUFFER = 1 << 20;
+
+/** Buffered output to a file or stdout; text and ready-made bytes (alert batches) alike. */
 export class Out {
-  private buf: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(OUT_BUFFER);
+  private used = 0;
   constructor(private readonly fd: number, private readonly owned: boolean) {}
 
   static open(path: string | undefined): Out {
@@ -19,16 +22,26 @@ export class Out {
   }
 
   write(s: string): void {
-    this.buf.push(s);
-    this.size += s.length;
-    if (this.size > 1 << 16) this.flush();
+    if (s.length * 3 > OUT_BUFFER - this.used) {
+      this.flush();
+      if (s.length * 3 > OUT_BUFFER) return writeFully(this.fd, Buffer.from(s, 'utf8'));
+    }
+    this.used += this.buf.write(s, this.used, 'utf8');
+  }
+
+  writeBytes(b: Uint8Array): void {
+    if (b.length > OUT_BUFFER - this.used) {
+      this.flush();
+      if (b.length > OUT_BUFFER / 2) return writeFully(this.fd, b);
+    }
+    this.buf.set(b, this.used);
+    this.used += b.length;
   }
 
   flush(): void {
-    if (!this.buf.length) return;
-    writeFully(this.fd, Buffer.from(this.buf.join(''), 'utf8'));
-    this.buf = [];
-    this.size = 0;
+    if (!this.used) return;
+    writeFully(this.fd, this.buf.subarray(0, this.used));
+    this.used = 0;
   }
 
   close(): void {
@@ -39,7 +52,7 @@ export class Out {
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** Write all bytes, waiting when a non-blocking pipe is full (EAGAIN) instead of failing. */
-function writeFully(fd: number, data: Buffer): void {
+function writeFully(fd: number, data: Uint8Array): void {
   let off = 0;
   while (off < data.length) {
     try {

@@ -13,9 +13,13 @@ export interface Alert {
   event: JsonObject;
 }
 
+const summaries = new WeakMap<DetectionRule, Alert['rule']>();
+
 export function buildAlert(rule: DetectionRule, rec: JsonObject, file: string, index: number): Alert {
+  let summary = summaries.get(rule);
+  if (!summary) summaries.set(rule, (summary = { id: rule.id, title: rule.title, level: rule.level ?? null, tags: rule.tags }));
   return {
-    rule: { id: rule.id, title: rule.title, level: rule.level ?? null, tags: rule.tags },
+    rule: summary,
     time: typeof rec.eventTime === 'string' ? rec.eventTime : null,
     source: { file, index },
     matched: matchedFields(rule, rec),

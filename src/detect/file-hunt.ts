@@ -1,5 +1,5 @@
 /** Hunting one input: read its records, apply the time window, evaluate, emit alerts. Shared by the inline path and workers. */
-import { readLogFile, readLogStream, type FileSummary } from '../logs/reader.js';
+import { readLogFile, readLogStream, type FileSummary, type RecordSink } from '../logs/reader.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { buildAlert, type Alert } from './alert.js';
@@ -30,39 +30,72 @@ export interface CorrelationHooks {
   onMatches(rec: JsonObject, rules: DetectionRule[]): void;
 }
 
+/** How the alerts will be written: JSON formats splice the record's text, the others read its members. */
+export interface HuntOptions {
+  /** Alerts need the whole parsed record (table, CSV), not only its text. */
+  wholeRecords: boolean;
+  /** Parse every record whole (the plain path; the differential test compares both). */
+  plain?: boolean;
+}
+
+/** What an alert reads of a projected record besides the rule's own fields (alert.ts, hunt.ts alertFormatter). */
+const ALERT_KEYS = ['eventTime', 'eventID'];
+const TIME_KEYS = ['eventTime'];
+
 export async function huntFile(
   file: string,
   detector: Detector,
   window: TimeWindow,
-  onAlert: (a: Alert, raw: string | undefined) => void,
+  onAlert: (a: Alert, raw: Buffer | undefined) => void,
   onError: (e: InputError) => void,
   corr?: CorrelationHooks,
+  opts: HuntOptions = { wholeRecords: true },
 ): Promise<FileResult> {
   let alerts = 0;
   let outOfWindow = 0;
   const timed = window.since !== undefined || window.until !== undefined;
-  const sink = {
-    record(rec: JsonObject, index: number, raw?: string) {
+  const emit = (rec: JsonObject, index: number, raw: Buffer | undefined, hits: DetectionRule[]) => {
+    let fed: DetectionRule[] | undefined;
+    for (const rule of hits) {
+      if (corr) {
+        if (corr.correlated.has(rule.id)) (fed ??= []).push(rule);
+        if (corr.silent.has(rule.id)) continue;
+      }
+      alerts++;
+      onAlert(buildAlert(rule, rec, file, index), raw);
+    }
+    if (fed) corr!.onMatches(rec, fed);
+  };
+  const sink: RecordSink = {
+    record(rec, index, raw) {
       if (timed && !inWindow(rec, window)) {
         outOfWindow++;
         return;
       }
       const hits = detector.match(rec);
-      let fed: DetectionRule[] | undefined;
-      for (const rule of hits) {
-        if (corr) {
-          if (corr.correlated.has(rule.id)) (fed ??= []).push(rule);
-          if (corr.silent.has(rule.id)) continue;
-        }
-        alerts++;
-        onAlert(buildAlert(rule, rec, file, index), raw);
-      }
-      if (fed) corr!.onMatches(rec, fed);
+      if (hits.length) emit(rec, index, raw, hits);
     },
-    error(message: string, where?: { index?: number; line?: number }) {
+    error(message, where) {
       onError({ file, message, ...where });
     },
   };
+  if (!opts.plain) {
+    sink.projected = (p, index) => {
+      if (timed) {
+        p.load(TIME_KEYS);
+        if (!inWindow(p.rec, window)) {
+          outOfWindow++;
+          return;
+        }
+      }
+      const hits = detector.matchProjected(p);
+      if (hits.length === 0) return;
+      // Correlations keep the record and group by any field: they get it whole, as do table and CSV output.
+      if (opts.wholeRecords || (corr && hits.some((r) => corr.correlated.has(r.id)))) p.loadAll();
+      else p.load(ALERT_KEYS);
+      emit(p.rec, index, p.bytes(), hits);
+    };
+  }
   const summary = file === '-' ? await readLogStream(process.stdin, sink) : await readLogFile(file, sink);
   return { ...summary, file, alerts, outOfWindow };
 }

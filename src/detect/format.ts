@@ -19,6 +19,12 @@ export interface AlertFormat {
   footer: string;
   /** Text of one correlation alert (same format: a JSON object, a CSV row, a table row). */
   correlation(a: CorrelationAlert): string;
+  /**
+   * JSON formats only: the alert's text up to its event, so that head + record text + tail is the whole alert with
+   * the record spliced verbatim (see alert-batch.ts).
+   */
+  jsonHead?(a: Alert): string;
+  jsonTail?: string;
 }
 
 const str = (v: Json | undefined): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -41,10 +47,14 @@ function csvCell(s: string): string {
 
 export function alertFormat(format: Format, color: boolean): AlertFormat {
   switch (format) {
-    case 'jsonl':
-      return { header: '', item: (a, raw) => jsonText(a, raw) + '\n', separator: '', footer: '', correlation: (a) => JSON.stringify(a) + '\n' };
-    case 'json':
-      return { header: '[\n', item: jsonText, separator: ',\n', footer: '\n]\n', correlation: (a) => JSON.stringify(a) };
+    case 'jsonl': {
+      const head = jsonHead();
+      return { header: '', item: (a, raw) => jsonText(head, a, raw) + '\n', separator: '', footer: '', correlation: (a) => JSON.stringify(a) + '\n', jsonHead: head, jsonTail: '}\n' };
+    }
+    case 'json': {
+      const head = jsonHead();
+      return { header: '[\n', item: (a, raw) => jsonText(head, a, raw), separator: ',\n', footer: '\n]\n', correlation: (a) => JSON.stringify(a), jsonHead: head, jsonTail: '}' };
+    }
     case 'csv':
       return {
         header: CSV_COLUMNS.join(',') + '\n',
@@ -68,11 +78,24 @@ export function alertFormat(format: Format, color: boolean): AlertFormat {
 }
 
 /** The alert as JSON, with the event's original text spliced in when we have it (no second serialisation). */
-function jsonText(a: Alert, raw: string | undefined): string {
-  if (raw === undefined) return JSON.stringify(a);
-  const { event: _event, ...head } = a;
-  const s = JSON.stringify(head);
-  return `${s.slice(0, -1)},"event":${raw}}`;
+function jsonText(head: (a: Alert) => string, a: Alert, raw: string | undefined): string {
+  return raw === undefined ? JSON.stringify(a) : `${head(a)}${raw}}`;
+}
+
+/**
+ * `JSON.stringify(alert)` up to and including `"event":`, with the rule's part serialised once per rule (it is the
+ * same for every alert of the rule). Key order is the Alert's: rule, time, source, matched, event.
+ */
+function jsonHead(): (a: Alert) => string {
+  const rulePart = new WeakMap<Alert['rule'], string>(); // buildAlert shares one rule object per rule
+  return (a) => {
+    let r = rulePart.get(a.rule);
+    if (r === undefined) {
+      r = `{"rule":${JSON.stringify(a.rule)},"time":`;
+      rulePart.set(a.rule, r);
+    }
+    return `${r}${JSON.stringify(a.time)},"source":${JSON.stringify(a.source)},"matched":${JSON.stringify(a.matched)},"event":`;
+  };
 }
 
 const LEVEL_COLOR: Record<string, string> = { critical: '\x1b[1;35m', high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', informational: '\x1b[2m' };

@@ -2,7 +2,7 @@
  * A hunt: rules × inputs → formatted alerts, on N worker threads (one file at a time each) or inline.
  * Workers format alerts themselves (formatting is most of the cost of a noisy rule), so the main thread
  * only deduplicates and writes. Results are handed on in input order whatever the worker timing, so output
- * is deterministic; at most `workers` files are in flight, which bounds the reorder buffer.
+ * is deterministic; at most two files per worker are in flight, which bounds the reorder buffer.
  */
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../sigma/values.js';
@@ -13,8 +13,9 @@ import { planCorrelations, type CorrelationPlan } from './correlation.js';
 import type { InputFile } from '../logs/walk.js';
 import type { Alert } from './alert.js';
 import { Detector } from './engine.js';
-import { huntFile, type FileResult, type InputError, type TimeWindow } from './file-hunt.js';
+import { huntFile, type FileResult, type HuntOptions, type InputError, type TimeWindow } from './file-hunt.js';
 import { alertFormat, type Format } from './format.js';
+import { AlertBatchWriter, type AlertBatch } from './alert-batch.js';
 import { isCloudTrailRule, selectRules, type RuleFilter } from './selection.js';
 
 export interface HuntConfig {
@@ -26,19 +27,18 @@ export interface HuntConfig {
   color: boolean;
   /** Correlation disorder tolerance (ms; Infinity: wait for the end of input). */
   maxDisorderMs?: number;
+  /** Parse every record whole instead of member by member (the plain path, for verification). */
+  plain?: boolean;
 }
 
-/** An alert as it travels to the writer: formatted text plus what the summary and deduplication need. */
-export interface AlertOut {
-  ruleId: string;
-  ruleTitle: string;
-  level: string;
-  eventId: string | undefined;
-  text: string;
+/** How huntFile reads records for this configuration (see file-hunt.ts HuntOptions). */
+export function huntOptions(cfg: HuntConfig): HuntOptions {
+  return { wholeRecords: cfg.format === 'table' || cfg.format === 'csv', plain: cfg.plain };
 }
 
 export interface HuntCallbacks {
-  onAlert(a: AlertOut): void;
+  /** Formatted alerts, in input order; rule indexes refer to PreparedRules.run. */
+  onAlerts(batch: AlertBatch): void;
   /** A record matched rules that feed correlations (ids), in input order with the alerts. */
   onMatches?(rec: JsonObject, ruleIds: string[]): void;
   onError(e: InputError): void;
@@ -98,25 +98,28 @@ export function correlationHooks(rules: PreparedRules, onMatches: (rec: JsonObje
   return { correlated: rules.plan.correlated, silent: rules.silent, onMatches };
 }
 
-export function alertFormatter(cfg: HuntConfig): (a: Alert, raw: string | undefined) => AlertOut {
-  const fmt = alertFormat(cfg.format, cfg.color);
-  return (a, raw) => ({
-    ruleId: a.rule.id,
-    ruleTitle: a.rule.title,
-    level: a.rule.level ?? '',
-    eventId: typeof a.event.eventID === 'string' ? a.event.eventID : undefined,
-    text: fmt.item(a, raw),
-  });
+/** Alerts per batch: large enough that a batch costs one message and one write, small enough to keep memory flat. */
+export const BATCH_ALERTS = 512;
+
+/** A writer formatting this hunt's alerts to bytes (workers and the inline path alike). */
+export function alertWriter(cfg: HuntConfig, rules: PreparedRules): AlertBatchWriter {
+  return new AlertBatchWriter(alertFormat(cfg.format, cfg.color), new Map(rules.run.map((r, i) => [r.id, i])));
 }
 
 export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: InputFile[], workers: number, cb: HuntCallbacks): Promise<void> {
   // stdin cannot move to a worker; one file is not worth the thread start-up.
   if (workers <= 1 || files.length <= 1 || files.some((f) => f.path === '-')) {
     const detector = new Detector(rules.run);
-    const format = alertFormatter(cfg);
+    const writer = alertWriter(cfg, rules);
+    const flush = () => writer.count && cb.onAlerts(writer.take());
     const hooks = correlationHooks(rules, (rec, hit) => cb.onMatches?.(rec, hit.map((r) => r.id)));
     for (const f of files) {
-      const res = await huntFile(f.path, detector, cfg.window, (a, raw) => cb.onAlert(format(a, raw)), cb.onError, hooks);
+      const onAlert = (a: Alert, raw: Buffer | undefined) => {
+        writer.add(a, raw);
+        if (writer.count >= BATCH_ALERTS) flush();
+      };
+      const res = await huntFile(f.path, detector, cfg.window, onAlert, cb.onError, hooks, huntOptions(cfg));
+      flush();
       cb.onFileDone(res, f);
     }
     return;
@@ -126,14 +129,14 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'alert'; seq: number; alerts: AlertOut[] }
+  | { type: 'alert'; seq: number; batch: AlertBatch }
   | { type: 'matches'; seq: number; matches: { rec: JsonObject; rules: string[] }[] }
   | { type: 'error'; seq: number; error: InputError }
   | { type: 'done'; seq: number; result: FileResult }
   | { type: 'fatal'; message: string };
 
 interface Pending {
-  alerts: AlertOut[];
+  alerts: AlertBatch[];
   matches: { rec: JsonObject; rules: string[] }[];
   errors: InputError[];
   result?: FileResult;
@@ -160,7 +163,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
         const p = pending.get(flushed);
         if (!p?.result) break;
         for (const e of p.errors) cb.onError(e);
-        for (const a of p.alerts) cb.onAlert(a);
+        for (const b of p.alerts) cb.onAlerts(b);
         for (const m of p.matches) cb.onMatches?.(m.rec, m.rules);
         cb.onFileDone(p.result, files[flushed]!);
         pending.delete(flushed);
@@ -182,9 +185,10 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
         switch (m.type) {
           case 'ready':
             dispatch(w);
+            dispatch(w); // one queued ahead (see worker.ts)
             break;
           case 'alert':
-            entry(m.seq).alerts.push(...m.alerts);
+            entry(m.seq).alerts.push(m.batch);
             break;
           case 'matches':
             entry(m.seq).matches.push(...m.matches);

@@ -18,7 +18,7 @@ import type { DetectionRule } from '../sigma/rule.js';
 import type { InputFile } from '../logs/walk.js';
 import { buildAlert } from './alert.js';
 import type { FileResult, InputError, TimeWindow } from './file-hunt.js';
-import { alertFormatter, type HuntCallbacks, type HuntConfig, type PreparedRules } from './hunt.js';
+import { alertWriter, type HuntCallbacks, type HuntConfig, type PreparedRules } from './hunt.js';
 
 export const ENGINES = ['native', 'duckdb', 'athena'] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -102,7 +102,7 @@ export async function runDuckdbHunt(cfg: HuntConfig, rules: PreparedRules, files
       }
     }
     hits.sort((a, b) => a.file - b.file || a.idx - b.idx || a.order - b.order);
-    const format = alertFormatter(cfg);
+    const writer = alertWriter(cfg, rules);
     let h = 0;
     for (let i = 0; i < files.length; i++) {
       let alerts = 0;
@@ -117,8 +117,9 @@ export async function runDuckdbHunt(cfg: HuntConfig, rules: PreparedRules, files
           continue;
         }
         alerts++;
-        cb.onAlert(format(buildAlert(x.rule, rec, files[i]!.path, x.idx), undefined));
+        writer.add(buildAlert(x.rule, rec, files[i]!.path, x.idx), undefined);
       }
+      if (writer.count) cb.onAlerts(writer.take());
       if (cfg.window.since !== undefined || cfg.window.until !== undefined) {
         const q = `SELECT count(*) FROM cloudtrail WHERE file_id = ${i} AND NOT COALESCE(${windowSql(cfg.window)}, FALSE)`;
         outOfWindow = Number((await conn.runAndReadAll(q)).getRows()[0]![0]);
@@ -267,7 +268,7 @@ export async function sdkAthenaApi(): Promise<AthenaApi> {
 }
 
 export async function runAthenaHunt(cfg: HuntConfig, rules: PreparedRules, o: AthenaOptions, cb: HuntCallbacks, api: AthenaApi): Promise<{ records: number }> {
-  const format = alertFormatter(cfg);
+  const writer = alertWriter(cfg, rules);
   const table = `${o.database}.${o.table}`;
   let records = 0;
   let outOfWindow = 0;
@@ -300,8 +301,9 @@ export async function runAthenaHunt(cfg: HuntConfig, rules: PreparedRules, o: At
         outOfWindow++;
         return;
       }
-      cb.onAlert(format(buildAlert(rule, record, file || `athena:${table}`, index), undefined));
+      writer.add(buildAlert(rule, record, file || `athena:${table}`, index), undefined);
     });
+    if (writer.count) cb.onAlerts(writer.take());
   }
   cb.onFileDone({ file: `athena:${table}`, records, errors: 0, bytes: 0, alerts: records - outOfWindow, outOfWindow }, { path: `athena:${table}`, size: 0 });
   return { records };

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from './engine.js';
 import { huntFile } from './file-hunt.js';
-import { alertFormatter, correlationHooks, prepareRules, type AlertOut, type HuntConfig, type WorkerMessage } from './hunt.js';
+import { alertWriter, BATCH_ALERTS, correlationHooks, huntOptions, prepareRules, type HuntConfig, type WorkerMessage } from './hunt.js';
 import type { JsonObject } from '../sigma/fields.js';
 
 const cfg = workerData as HuntConfig;
@@ -12,7 +12,8 @@ const send = (m: WorkerMessage) => port.postMessage(m);
 try {
   const rules = prepareRules(cfg);
   const detector = new Detector(rules.run);
-  const format = alertFormatter(cfg);
+  const writer = alertWriter(cfg, rules);
+  const options = huntOptions(cfg);
   // Correlations need every event of a group in one place: matches of the rules they use go back to the main
   // thread (even for rules whose own alerts are not written), which correlates them in input order.
   let matches: { rec: JsonObject; rules: string[] }[] = [];
@@ -25,14 +26,26 @@ try {
     matches.push({ rec, rules: hit.map((r) => r.id) });
     if (matches.length >= 512) flushMatches();
   });
-  port.on('message', async (task: { seq: number; path: string }) => {
-    const { seq, path } = task;
+  // The main thread keeps a second file queued here so no time is lost between files; files are hunted one at a
+  // time all the same (a streamed file awaits, and its alerts must not interleave with the next file's).
+  const queue: { seq: number; path: string }[] = [];
+  let busy = false;
+  port.on('message', (task: { seq: number; path: string }) => {
+    queue.push(task);
+    if (!busy) void pump();
+  });
+  const pump = async () => {
+    busy = true;
+    for (let task = queue.shift(); task; task = queue.shift()) await hunt(task);
+    busy = false;
+  };
+  const hunt = async ({ seq, path }: { seq: number; path: string }) => {
     matchSeq = seq;
-    // Alerts go back in batches: one message per alert costs more than the match itself.
-    let batch: AlertOut[] = [];
+    // Alerts go back in batches of bytes, transferred (not copied): one message per alert costs more than the match.
     const flush = () => {
-      if (batch.length) send({ type: 'alert', seq, alerts: batch });
-      batch = [];
+      if (!writer.count) return;
+      const batch = writer.take();
+      port.postMessage({ type: 'alert', seq, batch } satisfies WorkerMessage, [batch.bytes.buffer as ArrayBuffer]);
     };
     try {
       const result = await huntFile(
@@ -40,11 +53,12 @@ try {
         detector,
         cfg.window,
         (a, raw) => {
-          batch.push(format(a, raw));
-          if (batch.length >= 512) flush();
+          writer.add(a, raw);
+          if (writer.count >= BATCH_ALERTS) flush();
         },
         (error) => send({ type: 'error', seq, error }),
         hooks,
+        options,
       );
       flush();
       flushMatches();
@@ -52,7 +66,7 @@ try {
     } catch (e) {
       send({ type: 'fatal', message: (e as Error).stack ?? String(e) });
     }
-  });
+  };
   send({ type: 'ready' });
 } catch (e) {
   send({ type: 'fatal', message: (e as Error).stack ?? String(e) });

@@ -5,17 +5,22 @@
  */
 import { createReadStream, openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { constants as zconst, createGunzip, gunzipSync } from 'node:zlib';
 import type { Json, JsonObject } from '../sigma/fields.js';
-import { JsonSplitter, type SliceKind } from './scanner.js';
+import { JsonSplitter, type Members, type SliceKind } from './scanner.js';
 import { classify, classifyElement } from './records.js';
+import { ProjectedRecord } from './projected.js';
 
 export interface RecordSink {
-  /** Optional raw prefilter: return false to skip parsing a single-record slice no rule can match. */
-  wants?: (buf: Buffer, start: number, end: number) => boolean;
-  /** `raw` is the record's own JSON text when the input held it verbatim (saves re-serialising it). */
-  record(rec: JsonObject, index: number, raw?: string): void;
+  /**
+   * Optional fast path for the elements of a delivery file's `Records` array (the S3 export, the main input): the
+   * sink reads the record member by member (see projected.ts) instead of receiving it parsed. May throw SyntaxError
+   * for a member that is not valid JSON, reported like any invalid record.
+   */
+  projected?(rec: ProjectedRecord, index: number): void;
+  /** `raw` is the record's own JSON text (UTF-8) when the input held it verbatim (saves re-serialising it). */
+  record(rec: JsonObject, index: number, raw?: Buffer): void;
   error(message: string, where?: { index?: number; line?: number }): void;
 }
 
@@ -154,8 +159,12 @@ function decodeStream(raw: Readable, gz: boolean, decoder: Decoder, summary: Fil
 
 /** Inflate a whole gzip file; when the stream just stops early, what inflated before the cut is kept. */
 function inflate(raw: Buffer): { data: Buffer; truncated: boolean } {
+  // gzip ends with the inflated size (ISIZE, mod 2^32, of the last member): an output chunk that large inflates in one
+  // piece, with no concatenation of partial chunks (a copy of every byte). A wrong hint only costs that copy.
+  const isize = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
+  const chunkSize = Math.max(Math.min(isize + 1, raw.length * 64, 1 << 26), 1 << 16);
   try {
-    return { data: gunzipSync(raw, { chunkSize: 1 << 20 }), truncated: false };
+    return { data: gunzipSync(raw, { chunkSize }), truncated: false };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw e;
     return { data: gunzipSync(raw, { finishFlush: zconst.Z_SYNC_FLUSH }), truncated: true };
@@ -187,7 +196,7 @@ class Decoder {
     private readonly summary: FileSummary,
     private readonly err: (m: string, where?: { index?: number; line?: number }) => void,
   ) {
-    this.splitter = new JsonSplitter((buf, s, e, kind) => this.onSlice(buf, s, e, kind));
+    this.splitter = new JsonSplitter((buf, s, e, kind, members) => this.onSlice(buf, s, e, kind, members));
   }
 
   feed(chunk: Buffer): void {
@@ -224,10 +233,12 @@ class Decoder {
   }
 
   private decide(): void {
-    let head = Buffer.concat(this.pending);
+    let head = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending); // a whole file is one chunk: no copy
     this.pending = [];
     if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3); // UTF-8 byte order mark
-    this.mode = looksLikeNdjson(head) ? 'lines' : 'json';
+    // Only the sniff window is read: a one-line delivery file is one huge "first line" (decoding and parsing it
+    // here cost as much as the whole hunt's parsing).
+    this.mode = looksLikeNdjson(head.subarray(0, SNIFF)) ? 'lines' : 'json';
     if (head.length) this.dispatch(head);
   }
 
@@ -270,21 +281,28 @@ class Decoder {
     this.onValue(buf, s, e, 'top', this.line);
   }
 
-  private onSlice(buf: Buffer, start: number, end: number, kind: SliceKind): void {
+  private onSlice(buf: Buffer, start: number, end: number, kind: SliceKind, members: Members | undefined): void {
     this.sawContent = true;
+    // Fast path (ASCII records, whose member keys compare byte for byte): the sink reads only what it needs.
+    if (members?.ok && this.sink.projected && isAscii(buf.subarray(start, end))) {
+      const index = this.summary.records++;
+      try {
+        this.sink.projected(new ProjectedRecord(buf, start, end, members), index);
+      } catch (e) {
+        if (!(e instanceof SyntaxError)) throw e;
+        this.err(`invalid JSON: ${e.message}`, { index });
+      }
+      return;
+    }
     this.onValue(buf, start, end, kind, undefined);
   }
 
   private onValue(buf: Buffer, start: number, end: number, kind: SliceKind, line: number | undefined): void {
     const index = this.summary.records;
     const where = line === undefined ? { index } : { index, line };
-    // Single-record slices may be skipped unparsed when no rule can match them.
-    if ((kind === 'Records' || (kind === 'top' && line !== undefined)) && this.sink.wants && !this.sink.wants(buf, start, end)) {
-      this.summary.records++;
-      return;
-    }
     const bytes = buf.subarray(start, end);
-    if (!isUtf8(bytes)) this.err('invalid UTF-8 (bytes replaced with U+FFFD)', where);
+    const utf8 = isUtf8(bytes);
+    if (!utf8) this.err('invalid UTF-8 (bytes replaced with U+FFFD)', where);
     let value: Json;
     const text = bytes.toString('utf8');
     try {
@@ -304,7 +322,7 @@ class Decoder {
       this.err(c.message, where);
       return;
     }
-    const verbatim = c.records.length === 1 && c.records[0] === value ? text : undefined;
+    const verbatim = utf8 && c.records.length === 1 && c.records[0] === value ? bytes : undefined;
     for (const rec of c.records) {
       this.sink.record(rec, this.summary.records, verbatim);
       this.summary.records++;
@@ -326,10 +344,11 @@ export function looksLikeNdjson(head: Buffer): boolean {
   const nonEmpty = lines.slice(0, -1).filter((l) => l.length); // the last piece may be cut by the sniff window
   if (nonEmpty.length < 1) return false;
   const whole = (l: string) => l.startsWith('{') && l.endsWith('}');
+  const rest = text.slice(text.indexOf(nonEmpty[0]!) + nonEmpty[0]!.length).trim();
+  if (rest.length === 0) return false; // a single value, whatever its shape
   try {
     JSON.parse(nonEmpty[0]!);
-    const rest = text.slice(text.indexOf(nonEmpty[0]!) + nonEmpty[0]!.length).trim();
-    if (rest.length > 0 && whole(nonEmpty[0]!)) return true;
+    if (whole(nonEmpty[0]!)) return true;
   } catch {
     /* fall through to the shape test */
   }

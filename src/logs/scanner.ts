@@ -10,18 +10,48 @@
  * NDJSON is split by lines instead (see reader.ts), because one broken line must not swallow the next.
  *
  * Fast path: inside strings it jumps to the next quote with Buffer.indexOf (memchr) instead of visiting each byte.
+ *
+ * It also follows the JSON grammar between tokens (a key, then a colon, then a value, then a comma or the close) and
+ * checks number/true/false/null tokens, so a `Records` element it hands on with `Members.ok` is valid JSON apart from
+ * the contents of its strings, which JSON.parse checks when a member is read. Damage does not stop the split: the
+ * element is handed on with `ok` false, and the reader parses it whole, which reports the error.
  */
 export type SliceKind = 'Records' | 'Events' | 'array' | 'top';
-export type OnSlice = (buf: Buffer, start: number, end: number, kind: SliceKind) => void;
+export type OnSlice = (buf: Buffer, start: number, end: number, kind: SliceKind, members?: Members) => void;
+
+/**
+ * Where each top-level member of a `Records` element lies, found during the split at almost no cost, so a record can
+ * be read member by member instead of parsed whole (see logs/projected.ts). Offsets are relative to the element's
+ * start. `ok` is false when a key holds an escape (the bytes would not spell the key): such records are parsed whole.
+ * The object is reused for the next element: read it during the callback only.
+ */
+export interface Members {
+  count: number;
+  keyStart: number[];
+  keyEnd: number[];
+  valueStart: number[];
+  valueEnd: number[];
+  ok: boolean;
+}
 
 const MAX_VALUE = 256 * 1024 * 1024; // a single value larger than this is not a CloudTrail record
+
+// What the grammar allows next.
+const G_VALUE = 0;
+const G_KEY = 1;
+const G_COLON = 2;
+const G_NEXT = 3; // a comma or the end of the container
 
 export class JsonSplitter {
   private carry: Buffer | null = null;
   private stack: number[] = []; // 0x7b for objects, 0x5b for arrays
   private inString = false;
   private strStart = -1;
-  private expectKey = false;
+  private gram = G_VALUE;
+  /** The current container has just opened (so it may close empty). */
+  private opened = false;
+  /** The string being scanned is an object key. */
+  private strKey = false;
   private lastKey = '';
   private topStart = -1; // start of the current top-level value while it may need emitting whole
   private elemStart = -1; // start of the current element being captured
@@ -31,6 +61,9 @@ export class JsonSplitter {
   /** Bytes consumed before the current buffer, for error offsets. */
   offset = 0;
   topValues = 0;
+  // Members of the current Records element (depth 3), relative to elemStart; see Members.
+  private readonly members: Members = { count: 0, keyStart: [], keyEnd: [], valueStart: [], valueEnd: [], ok: true };
+  private memberValue = -1;
 
   constructor(private readonly onSlice: OnSlice) {}
 
@@ -81,9 +114,12 @@ export class JsonSplitter {
           break;
         }
         this.inString = false;
-        if (this.expectKey && stack.length === 1 && this.streamKind === null) {
-          this.lastKey = buf.toString('latin1', this.strStart + 1, q);
-        }
+        this.opened = false;
+        if (this.strKey) {
+          this.gram = G_COLON;
+          if (stack.length === 3 && this.streamKind === 'Records') this.memberKey(buf, this.strStart + 1, q);
+          else if (stack.length === 1 && this.streamKind === null) this.lastKey = buf.toString('latin1', this.strStart + 1, q);
+        } else this.gram = stack.length === 0 ? G_VALUE : G_NEXT;
         if (stack.length === 0) this.endTop(buf, q + 1);
         else if (stack.length === this.elemDepth && this.elemStart === this.strStart) this.emitElement(buf, q + 1);
         i = q + 1;
@@ -92,29 +128,39 @@ export class JsonSplitter {
       const c = buf[i]!;
       switch (c) {
         case 0x22: // "
-          this.startValueIfNeeded(buf, i);
+          if (this.gram === G_KEY) this.strKey = true;
+          else {
+            if (this.gram !== G_VALUE) this.members.ok = false;
+            this.strKey = false;
+            if (stack.length <= 2) this.startValueIfNeeded(buf, i); // values are captured at depth 0..2 only
+          }
           this.inString = true;
           this.strStart = i;
           break;
         case 0x7b: // {
         case 0x5b: // [
-          this.startValueIfNeeded(buf, i);
+          if (this.gram !== G_VALUE) this.members.ok = false;
+          if (stack.length <= 2) this.startValueIfNeeded(buf, i);
           if (stack.length === 1 && c === 0x5b && this.streamKind === null && stack[0] === 0x7b && (this.lastKey === 'Records' || this.lastKey === 'Events')) {
             this.streamKind = this.lastKey;
             this.elemDepth = 2;
             this.topStart = -1; // the wrapper object is not emitted whole any more
           }
           stack.push(c);
-          this.expectKey = c === 0x7b;
+          this.gram = c === 0x7b ? G_KEY : G_VALUE;
+          this.opened = true;
           break;
         case 0x7d: // }
         case 0x5d: // ]
           if (this.scalarStart >= 0) this.endScalar(buf, i);
+          if (this.memberValue >= 0 && stack.length === 3) this.memberEnd(i);
           if (stack.length === 0 || stack[stack.length - 1] !== (c === 0x7d ? 0x7b : 0x5b)) {
             throw new SyntaxError(`unexpected '${String.fromCharCode(c)}' at byte ${this.offset + i}`);
           }
+          if (this.gram !== G_NEXT && !(this.opened && this.gram === (c === 0x7d ? G_KEY : G_VALUE))) this.members.ok = false;
           stack.pop();
-          this.expectKey = false;
+          this.gram = stack.length === 0 ? G_VALUE : G_NEXT;
+          this.opened = false;
           if (stack.length === this.elemDepth && this.elemStart >= 0) this.emitElement(buf, i + 1);
           else if (stack.length === 1 && this.elemDepth === 2) {
             // The Records/Events array closed: later keys of the wrapper (NextToken...) are not records.
@@ -125,10 +171,15 @@ export class JsonSplitter {
           break;
         case 0x2c: // ,
           if (this.scalarStart >= 0) this.endScalar(buf, i);
-          this.expectKey = stack[stack.length - 1] === 0x7b;
+          if (this.memberValue >= 0 && stack.length === 3) this.memberEnd(i);
+          if (this.gram !== G_NEXT || stack.length === 0) this.members.ok = false;
+          this.gram = stack[stack.length - 1] === 0x7b ? G_KEY : G_VALUE;
+          this.opened = false;
           break;
         case 0x3a: // :
-          this.expectKey = false;
+          if (this.gram !== G_COLON) this.members.ok = false;
+          this.gram = G_VALUE;
+          if (stack.length === 3 && this.streamKind === 'Records' && this.elemStart >= 0) this.memberValue = i + 1 - this.elemStart;
           break;
         case 0x20:
         case 0x0a:
@@ -138,7 +189,8 @@ export class JsonSplitter {
           break;
         default:
           if (this.scalarStart < 0) {
-            this.startValueIfNeeded(buf, i);
+            if (this.gram !== G_VALUE) this.members.ok = false;
+            if (stack.length <= 2) this.startValueIfNeeded(buf, i);
             this.scalarStart = i;
           }
       }
@@ -175,13 +227,20 @@ export class JsonSplitter {
       this.streamKind = 'array';
       this.topStart = -1;
     }
-    if (d === this.elemDepth && this.elemStart < 0 && !this.expectKey) this.elemStart = i;
+    if (d === this.elemDepth && this.elemStart < 0) {
+      this.elemStart = i;
+      this.members.count = 0; // a new element: grammar damage between elements is not its own
+      this.members.ok = true;
+    }
   }
 
   private endScalar(buf: Buffer, end: number): void {
     const start = this.scalarStart;
     this.scalarStart = -1;
     const d = this.stack.length;
+    if (!validScalar(buf, start, end)) this.members.ok = false;
+    this.gram = d === 0 ? G_VALUE : G_NEXT;
+    this.opened = false;
     if (d === 0) this.endTop(buf, end);
     else if (d === this.elemDepth && this.elemStart === start) this.emitElement(buf, end);
   }
@@ -190,7 +249,24 @@ export class JsonSplitter {
     const start = this.elemStart;
     if (start < 0) return;
     this.elemStart = -1;
-    this.onSlice(buf, start, end, this.streamKind ?? 'array');
+    const m = this.members;
+    this.onSlice(buf, start, end, this.streamKind ?? 'array', this.streamKind === 'Records' && buf[start] === 0x7b ? m : undefined);
+    this.memberValue = -1;
+  }
+
+  private memberKey(buf: Buffer, from: number, to: number): void {
+    const m = this.members;
+    for (let k = from; k < to; k++) if (buf[k] === 0x5c) m.ok = false;
+    m.keyStart[m.count] = from - this.elemStart;
+    m.keyEnd[m.count] = to - this.elemStart;
+  }
+
+  private memberEnd(at: number): void {
+    const m = this.members;
+    m.valueStart[m.count] = this.memberValue;
+    m.valueEnd[m.count] = at - this.elemStart;
+    m.count++;
+    this.memberValue = -1;
   }
 
   private endTop(buf: Buffer, end: number): void {
@@ -201,4 +277,32 @@ export class JsonSplitter {
     this.streamKind = null;
     this.lastKey = '';
   }
+}
+
+/** A JSON number, true, false or null, exactly (the bytes between structural characters or whitespace). */
+function validScalar(buf: Buffer, s: number, e: number): boolean {
+  const c = buf[s];
+  if (c === 0x74) return e - s === 4 && buf[s + 1] === 0x72 && buf[s + 2] === 0x75 && buf[s + 3] === 0x65; // true
+  if (c === 0x66) return e - s === 5 && buf[s + 1] === 0x61 && buf[s + 2] === 0x6c && buf[s + 3] === 0x73 && buf[s + 4] === 0x65; // false
+  if (c === 0x6e) return e - s === 4 && buf[s + 1] === 0x75 && buf[s + 2] === 0x6c && buf[s + 3] === 0x6c; // null
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  let i = s;
+  const digits = () => {
+    const from = i;
+    while (i < e && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
+    return i - from;
+  };
+  if (buf[i] === 0x2d) i++;
+  if (buf[i] === 0x30) i++;
+  else if (digits() === 0) return false;
+  if (buf[i] === 0x2e) {
+    i++;
+    if (digits() === 0) return false;
+  }
+  if (buf[i] === 0x65 || buf[i] === 0x45) {
+    i++;
+    if (buf[i] === 0x2b || buf[i] === 0x2d) i++;
+    if (digits() === 0) return false;
+  }
+  return i === e;
 }

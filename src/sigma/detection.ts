@@ -18,6 +18,8 @@ export interface Selection {
   name: string;
   test: (rec: JsonObject) => boolean;
   fields: string[];
+  /** Every field the test reads; null when it reads the whole record (keywords). */
+  reads: string[] | null;
   witness?: Witness;
 }
 
@@ -25,6 +27,8 @@ export interface CompiledDetection {
   test: (rec: JsonObject) => boolean;
   selections: Map<string, Selection>;
   conditions: Cond[];
+  /** Every field the detection reads; null when it reads the whole record (see logs/projected.ts). */
+  reads: string[] | null;
   witness?: Witness;
   /** Non-fatal remarks (unused selections, legacy keys). */
   warnings: { message: string; pos?: Position }[];
@@ -82,7 +86,14 @@ export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOpt
   const test = compiled.length === 1 ? compiled[0]! : (rec: JsonObject) => compiled.some((t) => t(rec));
   const ws = conditions.map((c) => condWitness(c, selections));
   const witness = orWitness(ws);
-  return witness ? { test, selections, conditions, warnings, witness } : { test, selections, conditions, warnings };
+  const reads = mergeReads([...selections.values()].map((s) => s.reads));
+  return witness ? { test, selections, conditions, reads, warnings, witness } : { test, selections, conditions, reads, warnings };
+}
+
+/** Union of field lists; null (the whole record) absorbs everything. */
+export function mergeReads(lists: (string[] | null)[]): string[] | null {
+  if (lists.some((l) => l === null)) return null;
+  return [...new Set((lists as string[][]).flat())];
 }
 
 function compileSelection(name: string, node: Node, locate: Locate, opts: CompileOptions): Selection {
@@ -98,18 +109,19 @@ function compileSelection(name: string, node: Node, locate: Locate, opts: Compil
         name,
         test: (rec) => tests.some((t) => t(rec)),
         fields: [...new Set(maps.flatMap((m) => m.fields))],
+        reads: mergeReads(maps.map((m) => m.reads)),
         witness: orWitness(maps.map((m) => m.witness)),
       };
     }
     if (node.items.every((x) => isScalar(x))) {
       const tests = node.items.map((x) => compileKeyword(ruleValue(x as Node, locate)));
-      return { name, test: (rec) => tests.some((t) => t(rec)), fields: [] };
+      return { name, test: (rec) => tests.some((t) => t(rec)), fields: [], reads: null };
     }
     throw new RuleError(`selection '${name}' mixes maps and plain values`, pos);
   }
   if (isScalar(node) && node.value !== null) {
     const t = compileKeyword(ruleValue(node, locate));
-    return { name, test: t, fields: [] };
+    return { name, test: t, fields: [], reads: null };
   }
   throw new RuleError(`selection '${name}' must be a map of fields, a list of maps, or a list of keywords`, pos);
 }
@@ -139,7 +151,7 @@ function mapSelection(name: string, node: YAMLMap, locate: Locate, opts: Compile
         ? ((a, b) => (rec: JsonObject) => a(rec) && b(rec))(tests[0]!, tests[1]!)
         : (rec: JsonObject) => tests.every((t) => t(rec));
   const witness = andWitness(items.map((i) => (i.witness ? { field: i.field, values: i.witness } : undefined)));
-  return { name, test, fields: [...new Set(items.map((i) => i.field))], witness };
+  return { name, test, fields: [...new Set(items.map((i) => i.field))], reads: [...new Set(items.flatMap((i) => [i.field, ...(i.refs ?? [])]))], witness };
 }
 
 /** A scalar of a selection as the engine reads it (exported for the rule converters, which must read values identically). */

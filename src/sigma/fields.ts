@@ -15,19 +15,25 @@ export function compilePath(field: string): (rec: JsonObject) => Json | Missing 
   if (parts.length === 1) {
     return (rec) => (Object.prototype.hasOwnProperty.call(rec, field) ? rec[field]! : MISSING);
   }
-  return (rec) => {
-    if (Object.prototype.hasOwnProperty.call(rec, field)) return rec[field]!;
-    return walk(rec, parts, 0);
-  };
+  // Fast path, precomputed once per field: alts[i] lists the dotted keys parts[i..j) (longest first) that a
+  // record could hold literally, so a lookup allocates nothing (this walk runs for every field of every rule).
+  const alts: { key: string; next: number }[][] = parts.map((_, i) => {
+    const out: { key: string; next: number }[] = [];
+    for (let j = parts.length; j > i + 1; j--) out.push({ key: parts.slice(i, j).join('.'), next: j });
+    return out;
+  });
+  return (rec) => walk(rec, parts, alts, 0);
 }
 
-function walk(node: Json, parts: string[], i: number): Json | Missing {
+const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+function walk(node: Json, parts: string[], alts: { key: string; next: number }[][], i: number): Json | Missing {
   if (i === parts.length) return node;
   if (Array.isArray(node)) {
     // Fan out over arrays: collect what each element yields, flattened, so "any element" semantics hold.
     const out: Json[] = [];
     for (const el of node) {
-      const v = walk(el, parts, i);
+      const v = walk(el, parts, alts, i);
       if (v === MISSING) continue;
       if (Array.isArray(v)) out.push(...v);
       else out.push(v);
@@ -36,13 +42,10 @@ function walk(node: Json, parts: string[], i: number): Json | Missing {
   }
   if (node === null || typeof node !== 'object') return MISSING;
   // A literal key containing dots (e.g. "a.b") wins over descending into "a".
-  for (let j = parts.length; j > i + 1; j--) {
-    const key = parts.slice(i, j).join('.');
-    if (Object.prototype.hasOwnProperty.call(node, key)) return walk(node[key]!, parts, j);
-  }
+  for (const a of alts[i]!) if (has(node, a.key)) return walk(node[a.key]!, parts, alts, a.next);
   const key = parts[i]!;
-  if (!Object.prototype.hasOwnProperty.call(node, key)) return MISSING;
-  return walk(node[key]!, parts, i + 1);
+  if (!has(node, key)) return MISSING;
+  return walk(node[key]!, parts, alts, i + 1);
 }
 
 /**

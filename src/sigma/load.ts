@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
 import { RuleError, type Diagnostic, type Position } from './diagnostics.js';
-import { compileDetection, type Locate } from './detection.js';
+import { compileDetection, mergeReads, type Locate } from './detection.js';
 import type { JsonObject } from './fields.js';
 import {
   CORRELATION_TYPES, LEVELS, STATUSES,
@@ -141,7 +141,7 @@ function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: 
   const detection = compileDetection(det, locate, opts);
   detection.warnings.forEach((w) => push('warning', w.message, w.pos));
   if (!js.logsource) return;
-  set.rules.push(withSource({ ...meta, kind: 'detection', detection, test: detection.test, filters: [] }, det, opts));
+  set.rules.push(withSource({ ...meta, kind: 'detection', detection, test: detection.test, filters: [], reads: detection.reads }, det, opts));
 }
 
 /** Keep the YAML a detection came from on the rule, out of enumeration (JSON output, spreads) and unchanged behaviour. */
@@ -251,6 +251,7 @@ function applyFilters(set: RuleSet): void {
         const ft = f.detection.test;
         r.test = (rec) => before(rec) && ft(rec);
         r.filters.push(f.id);
+        r.reads = mergeReads([r.reads, f.detection.reads]);
       }
     }
   }

@@ -49,6 +49,8 @@ export interface DetectionRule extends RuleMeta {
   /** The detection AND-ed with every meta-filter that targets this rule. */
   test: (rec: JsonObject) => boolean;
   filters: string[];
+  /** Every field `test` reads (its meta-filters' included); null: the whole record. */
+  reads: string[] | null;
   /** Non-enumerable: the detection YAML (see DetectionSource). */
   source?: DetectionSource;
 }

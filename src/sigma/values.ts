@@ -4,6 +4,7 @@
  * meaningful is refused here with a message naming the modifier, never silently reinterpreted.
  */
 import { RuleError, type Position } from './diagnostics.js';
+import { requiredLiteral } from './regex-literal.js';
 import { compilePath, fieldText, MISSING, type Json, type JsonObject } from './fields.js';
 import {
   compilePattern,
@@ -46,6 +47,8 @@ export interface FieldItem {
   test: (rec: JsonObject) => boolean;
   /** Set when the item holds only if the field equals one of these lower-cased texts (for the rule index). */
   witness?: Set<string>;
+  /** Other fields the test reads (fieldref targets). */
+  refs?: string[];
 }
 
 export function compileFieldItem(
@@ -97,7 +100,15 @@ export function compileFieldItem(
       } catch (e) {
         throw new RuleError(`invalid regular expression for field '${field}': ${(e as Error).message}`, v.pos);
       }
-      // Unanchored search, as SIEM regex operators do; case-sensitive unless `i`.
+      // Unanchored search, as SIEM regex operators do; case-sensitive unless `i`. Fast path: a literal every match
+      // contains is looked for first (ASCII only under `i`, where lower-casing and the regex's case folding agree).
+      const lit = requiredLiteral(v.value);
+      if (lit !== undefined && !has('i')) return (_v: Json, text: string) => text.includes(lit) && re.test(text);
+      if (lit !== undefined && /^[\x00-\x7f]*$/.test(lit)) {
+        const low = lit.toLowerCase();
+        needLower = true;
+        return (_v: Json, text: string, lower: string) => lower.includes(low) && re.test(text);
+      }
       return (_v: Json, text: string) => re.test(text);
     });
   } else if (has('cidr')) {
@@ -368,7 +379,7 @@ function fieldRefItem(
     return all ? others.every(one) : others.some(one);
   };
   const test = negate ? (rec: JsonObject) => texts(get(rec)).length > 0 && !positive(rec) : positive;
-  return { field, modifiers, test };
+  return { field, modifiers, test, refs: values.map((v) => String(v.value)) };
 }
 
 /** IPv4/IPv6 CIDR membership test on the text of a field; undefined when the network does not parse. */

@@ -59,7 +59,7 @@ export async function publishInputs(nc: NatsConnection, inputs: string[], o: Pub
   for (const f of walk.files) {
     const batch: [JsonObject, string][] = [];
     const sink = {
-      record: (rec: JsonObject, _i: number, raw?: string) => void batch.push([rec, raw ?? JSON.stringify(rec)]),
+      record: (rec: JsonObject, _i: number, raw?: Buffer) => void batch.push([rec, raw ? raw.toString('utf8') : JSON.stringify(rec)]),
       error: (m: string, where?: { index?: number; line?: number }) => err(`${f.path}${where?.line !== undefined ? `: line ${where.line}` : where?.index !== undefined ? `: record ${where.index}` : ''}: ${m}`),
     };
     // A file's records are gathered first (bounded by the reader's file handling), then published with backpressure.
