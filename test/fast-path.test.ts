@@ -1,0 +1,293 @@
+// The hunt's fast paths must never change an answer. Each one is checked against the plain path it replaces:
+//  - projection (records read member by member, unread records never parsed) vs `--no-fast-path` (every record
+//    parsed whole), on real content (the SigmaHQ regression corpus, the bundled sample trail, a generated trail)
+//    and on inputs written to trip it (dotted keys, repeated keys, escaped keys, non-ASCII, damage);
+//  - the regex required-literal check vs the regex alone;
+//  - the splitter's grammar check vs JSON.parse.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readRuleTests } from '../src/detect/rule-tests.js';
+import { AlertDedup } from '../src/detect/dedup.js';
+import { requiredLiteral } from '../src/sigma/regex-literal.js';
+import { JsonSplitter, type Members } from '../src/logs/scanner.js';
+import { ProjectedRecord } from '../src/logs/projected.js';
+import type { JsonObject } from '../src/sigma/fields.js';
+
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'dist/cli/main.js');
+const SHARED = join(ROOT, '..', 'shared');
+const SIGMAHQ = join(SHARED, 'sigma-aws-rules');
+const BUNDLED = join(ROOT, 'content/rules');
+const dir = mkdtempSync(join(tmpdir(), 'tideline-fast-'));
+
+beforeAll(() => {
+  spawnSync('npx', ['tsc', '-p', ROOT], { stdio: 'inherit' });
+});
+
+// A tiny seeded PRNG, so failures reproduce.
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('requiredLiteral', () => {
+  it.each([
+    ['.+:assumed-role\\/aws:.+', ':assumed-role/aws:'],
+    ['^arn:aws:iam::\\d+:user/', 'arn:aws:iam::'],
+    ['abc(def|ghi)jklm', 'jklm'],
+    ['colou?r-scheme', 'r-scheme'],
+    ['ab*cdef', 'cdef'],
+    ['x{0,3}yz1234', 'yz1234'],
+    ['[abc]+\\.exe$', '.exe'],
+  ])('%s requires %s', (re, lit) => expect(requiredLiteral(re)).toBe(lit));
+
+  it.each(['foo|barbaz', 'a.b', '(abc)', '[xyz]{3}', 'ab?', '\\d{4}'])('%s requires nothing certain', (re) => {
+    expect(requiredLiteral(re)).toBeUndefined();
+  });
+
+  it('is never wrong: every match of random regexes contains the literal', () => {
+    const rand = prng(7);
+    const atoms = ['a', 'b', 'c', 'ab', '\\.', '\\/', '.', '[ab]', '(a|bc)', '(?:ca)', '\\d', 'x', '-', '{', '\\w'];
+    const quants = ['', '', '', '*', '+', '?', '{2}', '{0,2}', '{1,}', '*?'];
+    const alphabet = 'abcx-./{1';
+    let checked = 0;
+    for (let n = 0; n < 3000; n++) {
+      let src = '';
+      const len = 2 + Math.floor(rand() * 8);
+      for (let i = 0; i < len; i++) src += atoms[Math.floor(rand() * atoms.length)]! + quants[Math.floor(rand() * quants.length)]!;
+      if (rand() < 0.1) src += '|' + atoms[Math.floor(rand() * atoms.length)];
+      let re: RegExp;
+      try {
+        re = new RegExp(src);
+      } catch {
+        continue;
+      }
+      const lit = requiredLiteral(src, 1);
+      if (lit === undefined) continue;
+      for (let k = 0; k < 40; k++) {
+        let text = '';
+        const tl = Math.floor(rand() * 14);
+        for (let i = 0; i < tl; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
+        if (re.test(text)) {
+          checked++;
+          expect(text.includes(lit), `/${src}/ matched '${text}' without '${lit}'`).toBe(true);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500); // the property was exercised, not vacuously true
+  });
+});
+
+/** The Records elements of a delivery file as the splitter hands them on. */
+function split(text: string): { text: string; members?: { ok: boolean; keys: string[] } ; record?: JsonObject }[] {
+  const out: { text: string; members?: { ok: boolean; keys: string[] }; record?: JsonObject }[] = [];
+  const s = new JsonSplitter((buf, start, end, _kind, m?: Members) => {
+    const entry: (typeof out)[number] = { text: buf.toString('utf8', start, end) };
+    if (m) {
+      const keys: string[] = [];
+      for (let i = 0; i < m.count; i++) keys.push(buf.toString('latin1', start + m.keyStart[i]!, start + m.keyEnd[i]!));
+      entry.members = { ok: m.ok, keys };
+      if (m.ok) entry.record = new ProjectedRecord(buf, start, end, m).loadAll();
+    }
+    out.push(entry);
+  });
+  s.push(Buffer.from(text));
+  s.end();
+  return out;
+}
+
+describe('splitter grammar check and members', () => {
+  it('finds every top-level member, whatever the spacing', () => {
+    const [r] = split('{"Records": [ { "a" : 1 , "b":{"c":[1,2,{"d":"}"}]}, "e" : "x\\"y" } ] }');
+    expect(r!.members).toEqual({ ok: true, keys: ['a', 'b', 'e'] });
+  });
+
+  it.each([
+    ['{"eventName":"X",,}', 'double comma'],
+    ['{"eventName" "X"}', 'missing colon'],
+    ['{"eventName":"X" "b":1}', 'missing comma'],
+    ['{"a":tru}', 'bad literal'],
+    ['{"a":01}', 'leading zero'],
+    ['{"a":1.}', 'bad fraction'],
+    ['{"a":[1,]}', 'trailing comma in array'],
+    ['{"a":1,}', 'trailing comma in object'],
+    ['{"a":{"b"}}', 'key without value'],
+    ['{"a":-}', 'lone minus'],
+    ['{"a":1 2}', 'two values'],
+    ['{:1}', 'colon without key'],
+  ])('%s (%s) is handed on as not ok, and JSON.parse agrees it is invalid', (bad) => {
+    expect(() => JSON.parse(bad)).toThrow();
+    const out = split(`{"Records":[{"ok":1},${bad},{"ok":2}]}`);
+    expect(out.map((o) => o.members?.ok)).toEqual([true, false, true]);
+  });
+
+  it('valid records are ok, and what JSON.parse accepts is never refused', () => {
+    const good = ['{}', '{"a":[]}', '{"a":{}}', '{"a":-0.5e+3,"b":true,"c":false,"d":null,"e":[[],{}]}', '{"a":"\\u00e9\\n"}', '{"a":1E5}'];
+    const out = split(`{"Records":[${good.join(',')}]}`);
+    expect(out.map((o) => o.members?.ok)).toEqual(good.map(() => true));
+    expect(out.map((o) => o.record)).toEqual(good.map((g) => JSON.parse(g)));
+  });
+
+  it('a key holding an escape is not ok (its bytes would not spell it)', () => {
+    expect(split('{"Records":[{"event\\u004eame":"StopLogging"}]}')[0]!.members!.ok).toBe(false);
+  });
+});
+
+describe('ProjectedRecord', () => {
+  it('loads only what is asked, the last of repeated keys, and literal dotted keys', () => {
+    let got: ProjectedRecord | undefined;
+    const s = new JsonSplitter((buf, start, end, _k, m) => {
+      got = new ProjectedRecord(buf, start, end, m!);
+      got.load(['eventName', 'userIdentity.type', 'missing']);
+    });
+    s.push(Buffer.from('{"Records":[{"eventName":"A","eventName":"B","userIdentity.type":"Root","big":{"x":[1,2,3]}}]}'));
+    expect(got!.rec).toEqual({ eventName: 'B', 'userIdentity.type': 'Root' });
+  });
+});
+
+describe('AlertDedup', () => {
+  it('suppresses a repeat within the window, per rule, and forgets beyond two windows', () => {
+    const d = new AlertDedup(4);
+    expect(d.first(0, 'e1')).toBe(true);
+    expect(d.first(0, 'e1')).toBe(false);
+    expect(d.first(1, 'e1')).toBe(true); // another rule
+    for (const id of ['e2', 'e3', 'e4', 'e5', 'e6']) d.first(0, id);
+    expect(d.first(0, 'e1')).toBe(false); // still in the previous generation
+    for (const id of ['e7', 'e8', 'e9', 'e10', 'e11', 'e12']) d.first(0, id);
+    expect(d.first(0, 'e1')).toBe(true); // two windows later: forgotten, memory bounded
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Differential: the CLI with and without the fast path, byte for byte.
+// ---------------------------------------------------------------------------------------------------------------
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
+
+function huntBoth(inputs: string[], rules: string[], extra: string[] = []) {
+  const base = ['hunt', ...rules.flatMap((r) => ['--rules', r]), ...extra, ...inputs];
+  const fast = run(...base);
+  const plain = run(...base, '--no-fast-path');
+  return { fast, plain };
+}
+
+/** Extra rules that read records in every way the projection must honour. */
+function writeTrickyRules(): string {
+  const d = join(dir, 'tricky-rules');
+  mkdirSync(d, { recursive: true });
+  let n = 0;
+  const rule = (name: string, detection: string) =>
+    writeFileSync(join(d, `${name}.yml`), `title: Tricky ${name}\nid: 00000000-0000-4000-8000-${String(++n).padStart(12, '0')}\nstatus: test\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n${detection}\nlevel: medium\n`);
+  rule('keyword', "  keywords:\n    - 'assumed-role/Admin'\n  condition: keywords");
+  rule('fieldref', '  sel:\n    userIdentity.accountId|fieldref: recipientAccountId\n    eventName: ConsoleLogin\n  condition: sel');
+  rule('dotted', "  sel:\n    userIdentity.type: Root\n  condition: sel");
+  rule('regex', "  sel:\n    userAgent|re: '^aws-cli/2\\.\\d+'\n    eventSource: iam.amazonaws.com\n  condition: sel");
+  rule('unindexed', "  sel:\n    requestParameters.bucketName|contains: logs\n  filter:\n    errorCode|exists: true\n  condition: sel and not filter");
+  rule('nested-array', "  sel:\n    resources.ARN|endswith: ':trail/main'\n  condition: sel");
+  rule('nulls', "  sel:\n    eventName: DeleteTrail\n    errorCode: null\n  condition: sel");
+  rule('number', "  sel:\n    requestParameters.retentionInDays|lte: 7\n  condition: sel");
+  return d;
+}
+
+/** Records written to trip a member-by-member reader. */
+function writeTrickyTrail(): string {
+  const d = join(dir, 'tricky-trail');
+  mkdirSync(d, { recursive: true });
+  const base = (i: number, more: JsonObject = {}): JsonObject => ({
+    eventVersion: '1.09',
+    userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::111122223333:assumed-role/Admin/u${i}`, accountId: '111122223333', sessionContext: { sessionIssuer: { type: 'Role' } } },
+    eventTime: `2026-11-0${1 + (i % 9)}T10:00:${String(i % 60).padStart(2, '0')}Z`,
+    eventSource: 'cloudtrail.amazonaws.com',
+    eventName: 'StopLogging',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '203.0.113.9',
+    userAgent: 'aws-cli/2.15.0 Python/3.11',
+    recipientAccountId: '111122223333',
+    eventID: `tricky-${i}`,
+    ...more,
+  });
+  const records: string[] = [
+    JSON.stringify(base(0)),
+    // A key that literally contains dots wins over the nested path.
+    JSON.stringify(base(1, { 'userIdentity.type': 'Root' })),
+    // A repeated key: the last one counts, as in JSON.parse.
+    JSON.stringify(base(2)).replace('"eventName":"StopLogging"', '"eventName":"DeleteTrail","eventName":"StopLogging"'),
+    // An escaped key spells eventName: the fast path must hand it to the plain path.
+    JSON.stringify(base(3)).replace('"eventName":', '"event\\u004eame":'),
+    // Non-ASCII text.
+    JSON.stringify(base(4, { userAgent: 'Mozilla/5.0 (Windows) — Édge', eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' })),
+    // Pretty-printed with whitespace everywhere.
+    JSON.stringify(base(5, { eventName: 'DeleteTrail', resources: [{ ARN: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/main' }] }), null, 2),
+    JSON.stringify(base(6, { eventSource: 'iam.amazonaws.com', eventName: 'ConsoleLogin', userIdentity: { type: 'IAMUser', accountId: '111122223333' } })),
+    JSON.stringify(base(7, { eventSource: 's3.amazonaws.com', eventName: 'PutBucketPolicy', requestParameters: { bucketName: 'org-logs-1' } })),
+    JSON.stringify(base(8, { eventSource: 's3.amazonaws.com', eventName: 'PutBucketPolicy', requestParameters: { bucketName: 'org-logs-2' }, errorCode: 'AccessDenied' })),
+    JSON.stringify(base(9, { eventSource: 'logs.amazonaws.com', eventName: 'PutRetentionPolicy', requestParameters: { retentionInDays: 1 } })),
+    JSON.stringify(base(10, { eventName: 'DeleteTrail', errorCode: null })),
+    JSON.stringify(base(11, { userAgent: 'aws-cli/2.4.1', eventSource: 'iam.amazonaws.com', eventName: 'ListUsers' })),
+    // Damage: the grammar check must send these to the plain path, which reports them.
+    '{"eventName":"StopLogging",,"eventID":"bad-1"}',
+    '{"eventName":"StopLogging","readOnly":tru,"eventID":"bad-2"}',
+    JSON.stringify(base(12)),
+  ];
+  writeFileSync(join(d, 'tricky.json'), `{"Records":[${records.join(',')}]}`);
+  writeFileSync(join(d, 'tricky.json.gz'), gzipSync(`{"Records":[${records.slice(0, 12).join(',')}]}`));
+  return d;
+}
+
+/** Every event of the SigmaHQ regression corpus (match and near-miss cases) as one delivery file. */
+function writeSigmahqTrail(): string {
+  const d = join(dir, 'sigmahq-trail');
+  mkdirSync(d, { recursive: true });
+  const fixtures = join(ROOT, 'test/fixtures/sigmahq');
+  const events = readdirSync(fixtures).filter((f) => f.endsWith('.tests.yml')).sort().flatMap((f) => readRuleTests(join(fixtures, f)).cases.map((c) => c.event));
+  writeFileSync(join(d, 'corpus.json'), JSON.stringify({ Records: events }));
+  return d;
+}
+
+describe('fast path vs plain path (--no-fast-path): same alerts', () => {
+  const rulesAll = () => [SIGMAHQ, BUNDLED, writeTrickyRules()];
+
+  it('SigmaHQ regression corpus, every SigmaHQ and bundled rule plus tricky rules: jsonl identical', () => {
+    const { fast, plain } = huntBoth([writeSigmahqTrail()], rulesAll(), ['--format', 'jsonl', '--workers', '1']);
+    expect(fast.status, fast.stderr).toBe(0);
+    expect(fast.stdout.split('\n').length).toBeGreaterThan(100);
+    expect(fast.stdout).toBe(plain.stdout);
+  });
+
+  it('records written to trip the projection: same alerts, same errors, both formats', () => {
+    const trail = writeTrickyTrail();
+    for (const format of ['jsonl', 'csv']) {
+      const { fast, plain } = huntBoth([trail], rulesAll(), ['--format', format, '--workers', '1']);
+      expect(fast.status).toBe(2); // the two damaged records
+      expect(fast.stdout).toBe(plain.stdout);
+      const errs = (s: string) => s.split('\n').filter((l) => l.includes('error:')).sort();
+      expect(errs(fast.stderr)).toEqual(errs(plain.stderr));
+      expect(errs(fast.stderr)).toHaveLength(2);
+    }
+    // The tricky rules did fire (the test would be vacuous otherwise).
+    const alerts = huntBoth([trail], rulesAll(), ['--format', 'jsonl']).fast.stdout;
+    for (const t of ['keyword', 'fieldref', 'dotted', 'regex', 'unindexed', 'nested-array', 'nulls', 'number']) expect(alerts).toContain(`Tricky ${t}`);
+  });
+
+  it('the bundled sample trail and a generated trail, 1 and 2 workers, with a time window', () => {
+    const gen = join(dir, 'gen');
+    const g = spawnSync(process.execPath, [join(SHARED, 'tools', 'gen-cloudtrail.mjs'), gen, '20000', '2000', '5'], { encoding: 'utf8' });
+    expect(g.status, g.stderr).toBe(0);
+    const inputs = [join(ROOT, 'content/samples/cloudtrail'), gen];
+    const plain = run('hunt', '--rules', SIGMAHQ, '--rules', BUNDLED, '--format', 'jsonl', '--workers', '1', '--no-fast-path', ...inputs);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout.length).toBeGreaterThan(0);
+    for (const workers of ['1', '2']) {
+      const fast = run('hunt', '--rules', SIGMAHQ, '--rules', BUNDLED, '--format', 'jsonl', '--workers', workers, ...inputs);
+      expect(fast.stdout).toBe(plain.stdout);
+    }
+    const windowed = ['--since', '2026-01-01T00:00:00Z', '--until', '2030-01-01T00:00:00Z'];
+    const { fast, plain: p2 } = huntBoth(inputs, [SIGMAHQ, BUNDLED], ['--format', 'jsonl', ...windowed, '--stats', join(dir, 'stats.json')]);
+    expect(fast.stdout).toBe(p2.stdout);
+    const summary = (s: string) => s.split('\n').filter((l) => /outside|alerts by rule|^\s+\d+\s/.test(l)).join('\n');
+    expect(summary(fast.stderr)).toBe(summary(p2.stderr));
+  });
+});
