@@ -14,7 +14,7 @@ import { readRuleTests } from '../src/detect/rule-tests.js';
 import { AlertDedup } from '../src/detect/dedup.js';
 import { requiredLiteral } from '../src/sigma/regex-literal.js';
 import { JsonSplitter, type Members } from '../src/logs/scanner.js';
-import { ProjectedRecord } from '../src/logs/projected.js';
+import { MemberNames, ProjectedRecord } from '../src/logs/projected.js';
 import type { JsonObject } from '../src/sigma/fields.js';
 
 const ROOT = join(__dirname, '..');
@@ -91,7 +91,7 @@ function split(text: string): { text: string; members?: { ok: boolean; keys: str
       const keys: string[] = [];
       for (let i = 0; i < m.count; i++) keys.push(buf.toString('latin1', start + m.keyStart[i]!, start + m.keyEnd[i]!));
       entry.members = { ok: m.ok, keys };
-      if (m.ok) entry.record = new ProjectedRecord(buf, start, end, m).loadAll();
+      if (m.ok) entry.record = new ProjectedRecord(new MemberNames()).reset(buf, start, end, m).loadAll();
     }
     out.push(entry);
   });
@@ -139,10 +139,12 @@ describe('splitter grammar check and members', () => {
 
 describe('ProjectedRecord', () => {
   it('loads only what is asked, the last of repeated keys, and literal dotted keys', () => {
+    const names = new MemberNames();
+    const ids = names.idsOf(['eventName', 'userIdentity.type', 'missing']);
     let got: ProjectedRecord | undefined;
     const s = new JsonSplitter((buf, start, end, _k, m) => {
-      got = new ProjectedRecord(buf, start, end, m!);
-      got.load(['eventName', 'userIdentity.type', 'missing']);
+      got = new ProjectedRecord(names).reset(buf, start, end, m!);
+      got.load(ids);
     });
     s.push(Buffer.from('{"Records":[{"eventName":"A","eventName":"B","userIdentity.type":"Root","big":{"x":[1,2,3]}}]}'));
     expect(got!.rec).toEqual({ eventName: 'B', 'userIdentity.type': 'Root' });

@@ -5,7 +5,7 @@
  */
 import { compilePath, fieldText, MISSING, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
-import type { ProjectedRecord } from '../logs/projected.js';
+import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
 
 /**
  * The top-level members a field can be read from: every dotted prefix, since a key may literally contain dots
@@ -37,13 +37,15 @@ export class Detector {
   readonly rules: DetectionRule[];
   private readonly indexes: FieldIndex[] = [];
   private readonly unindexed: number[] = [];
-  /** Members each rule reads (null: the whole record), and those the index reads: for projected records. */
-  private readonly ruleKeys: (string[] | null)[];
-  private indexKeys: string[] = [];
+  /** The member names this detector reads, numbered for projected records (logs/projected.ts). */
+  readonly names = new MemberNames();
+  /** Members each rule reads (null: the whole record), and those the index reads. */
+  private readonly ruleKeys: (number[] | null)[];
+  private indexKeys: number[] = [];
 
   constructor(rules: DetectionRule[]) {
     this.rules = rules;
-    this.ruleKeys = rules.map((r) => (r.reads ? memberKeys(r.reads) : null));
+    this.ruleKeys = rules.map((r) => (r.reads ? this.names.idsOf(memberKeys(r.reads)) : null));
     const byField = new Map<string, FieldIndex>();
     rules.forEach((r, i) => {
       const w = r.detection.witness;
@@ -63,7 +65,7 @@ export class Detector {
         else idx.byValue.set(v, [i]);
       }
     });
-    this.indexKeys = memberKeys(this.indexes.map((x) => x.field));
+    this.indexKeys = this.names.idsOf(memberKeys(this.indexes.map((x) => x.field)));
   }
 
   /** Indexes of the rules that can match this record, ascending. */

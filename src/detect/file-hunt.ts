@@ -1,5 +1,6 @@
 /** Hunting one input: read its records, apply the time window, evaluate, emit alerts. Shared by the inline path and workers. */
 import { readLogFile, readLogStream, type FileSummary, type RecordSink } from '../logs/reader.js';
+import { ProjectedRecord } from '../logs/projected.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { buildAlert, type Alert } from './alert.js';
@@ -38,9 +39,8 @@ export interface HuntOptions {
   plain?: boolean;
 }
 
-/** What an alert reads of a projected record besides the rule's own fields (alert.ts, hunt.ts alertFormatter). */
-const ALERT_KEYS = ['eventTime', 'eventID'];
-const TIME_KEYS = ['eventTime'];
+/** What an alert reads of a projected record besides the rule's own fields (alert.ts, alert-batch.ts). */
+const ALERT_MEMBERS = ['eventTime', 'eventID'];
 
 export async function huntFile(
   file: string,
@@ -80,9 +80,13 @@ export async function huntFile(
     },
   };
   if (!opts.plain) {
-    sink.projected = (p, index) => {
+    const p = new ProjectedRecord(detector.names);
+    const alertMembers = detector.names.idsOf(ALERT_MEMBERS);
+    const timeMembers = detector.names.idsOf(['eventTime']);
+    sink.projected = (buf, start, end, members, index) => {
+      p.reset(buf, start, end, members);
       if (timed) {
-        p.load(TIME_KEYS);
+        p.load(timeMembers);
         if (!inWindow(p.rec, window)) {
           outOfWindow++;
           return;
@@ -92,7 +96,7 @@ export async function huntFile(
       if (hits.length === 0) return;
       // Correlations keep the record and group by any field: they get it whole, as do table and CSV output.
       if (opts.wholeRecords || (corr && hits.some((r) => corr.correlated.has(r.id)))) p.loadAll();
-      else p.load(ALERT_KEYS);
+      else p.load(alertMembers);
       emit(p.rec, index, p.bytes(), hits);
     };
   }

@@ -3,22 +3,22 @@
  * Records go to a sink one by one with their provenance; every problem is reported to the sink with the record
  * or line it concerns, and reading goes on where it can. Memory is bounded by one record (see scanner.ts).
  */
-import { createReadStream, openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { constants as zconst, createGunzip, gunzipSync } from 'node:zlib';
 import type { Json, JsonObject } from '../sigma/fields.js';
 import { JsonSplitter, type Members, type SliceKind } from './scanner.js';
 import { classify, classifyElement } from './records.js';
-import { ProjectedRecord } from './projected.js';
 
 export interface RecordSink {
   /**
    * Optional fast path for the elements of a delivery file's `Records` array (the S3 export, the main input): the
-   * sink reads the record member by member (see projected.ts) instead of receiving it parsed. May throw SyntaxError
+   * sink reads the record member by member (see projected.ts) instead of receiving it parsed: `members` says where
+ * each top-level member lies, and is valid during the call only. May throw SyntaxError
    * for a member that is not valid JSON, reported like any invalid record.
    */
-  projected?(rec: ProjectedRecord, index: number): void;
+  projected?(buf: Buffer, start: number, end: number, members: Members, index: number): void;
   /** `raw` is the record's own JSON text (UTF-8) when the input held it verbatim (saves re-serialising it). */
   record(rec: JsonObject, index: number, raw?: Buffer): void;
   error(message: string, where?: { index?: number; line?: number }): void;
@@ -43,51 +43,73 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileS
     summary.errors++;
     sink.error(message, where);
   };
+  // One open per file (opening costs more than reading a small file on some filesystems): small files are read
+  // whole through the same descriptor, large ones streamed from it.
+  let fd: number | undefined;
   let size: number;
-  let gz: boolean;
+  let whole: Buffer | undefined;
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
-      size = st.size;
-      const head = Buffer.alloc(2);
-      const n = readSync(fd, head, 0, 2, 0);
-      gz = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
-    } finally {
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    size = st.size;
+    if (size <= WHOLE_FILE_LIMIT) {
+      whole = readFully(fd, size);
       closeSync(fd);
+      fd = undefined;
     }
   } catch (e) {
+    if (fd !== undefined) closeSync(fd);
     err(`cannot read: ${describeFsError(e)}`);
     return summary;
   }
   summary.bytes = size;
   if (size === 0) {
+    if (fd !== undefined) closeSync(fd);
     err('empty file');
     return summary;
   }
   const decoder = new Decoder(sink, summary, err);
-  if (size <= WHOLE_FILE_LIMIT) {
-    let whole: { data: Buffer; truncated: boolean } | undefined;
+  if (whole) {
+    const gz = whole.length >= 2 && whole[0] === 0x1f && whole[1] === 0x8b;
+    let data: { data: Buffer; truncated: boolean } | undefined;
     try {
-      const raw = readFileSync(path);
-      whole = gz ? inflate(raw) : { data: raw, truncated: false };
+      data = gz ? inflate(whole) : { data: whole, truncated: false };
     } catch {
-      whole = undefined; // corrupt: fall through to the streaming path, which keeps the records before the damage
+      data = undefined; // corrupt: fall through to the streaming path, which keeps the records before the damage
     }
-    if (whole) {
-      decoder.feed(whole.data);
-      if (whole.truncated) {
+    if (data) {
+      decoder.feed(data.data);
+      if (data.truncated) {
         decoder.flushPartial();
         err(`truncated gzip: the compressed stream ends early (after ${summary.records} records)`);
       } else decoder.finish();
       return summary;
     }
+    // Small chunks after damage, so records before it still come out.
+    await decodeStream(Readable.from(chunks(whole, 1 << 14)), gz, decoder, summary, err, 1 << 14);
+    return summary;
   }
-  // Small chunks when we are here after damage, so records before it still come out.
-  const small = size <= WHOLE_FILE_LIMIT;
-  await decodeStream(createReadStream(path, { highWaterMark: small ? 1 << 14 : 1 << 20 }), gz, decoder, summary, err, small ? 1 << 14 : 1 << 18);
+  const head = Buffer.alloc(2);
+  readSync(fd!, head, 0, 2, 0);
+  const gz = head[0] === 0x1f && head[1] === 0x8b;
+  await decodeStream(createReadStream(path, { fd, start: 0, highWaterMark: 1 << 20 }), gz, decoder, summary, err, 1 << 18);
   return summary;
+}
+
+function readFully(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) return buf.subarray(0, off); // the file shrank while we read it
+    off += n;
+  }
+  return buf;
+}
+
+function* chunks(buf: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
 /** Read records from a stream (stdin as `-`); gzip is recognised from the first bytes. */
@@ -287,7 +309,7 @@ class Decoder {
     if (members?.ok && this.sink.projected && isAscii(buf.subarray(start, end))) {
       const index = this.summary.records++;
       try {
-        this.sink.projected(new ProjectedRecord(buf, start, end, members), index);
+        this.sink.projected(buf, start, end, members, index);
       } catch (e) {
         if (!(e instanceof SyntaxError)) throw e;
         this.err(`invalid JSON: ${e.message}`, { index });
@@ -339,6 +361,8 @@ function isSpace(c: number): boolean {
  * first lines each look like a whole object. Pretty-printed JSON (`{` alone on the first line) is not NDJSON.
  */
 export function looksLikeNdjson(head: Buffer): boolean {
+  // A window without a newline is one long line (a delivery file as S3 delivers it): not NDJSON, and not decoded.
+  if (head.indexOf(0x0a) < 0) return false;
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
   const lines = text.split('\n').map((l) => l.trim());
   const nonEmpty = lines.slice(0, -1).filter((l) => l.length); // the last piece may be cut by the sniff window

@@ -34,8 +34,12 @@ export function verifyPassword(password: string, stored: string): boolean {
   return timingSafeEqual(want, got);
 }
 
-/** A dummy hash checked when the user does not exist, so timing does not tell which usernames exist. */
-const DUMMY = hashPassword(randomBytes(12).toString('hex'));
+/**
+ * A dummy hash checked when the user does not exist, so timing does not tell which usernames exist. Made on first
+ * use: every CLI command imports this module, and a scrypt hash costs a tenth of a second.
+ */
+let dummy: string | undefined;
+const dummyHash = () => (dummy ??= hashPassword(randomBytes(12).toString('hex')));
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const toUser = (row: { id: number; username: string; role: Role; clearance: string; disabled: number }): User => ({ ...row, disabled: row.disabled === 1 });
@@ -71,7 +75,7 @@ export const userCount = (db: Db): number => (db.prepare('SELECT count(*) AS n F
 /** Checks a password; returns the user or undefined (same time either way). */
 export function authenticate(db: Db, username: string, password: string): User | undefined {
   const row = db.prepare('SELECT id, username, role, clearance, disabled, password_hash FROM users WHERE username = ?').get(username) as (Parameters<typeof toUser>[0] & { password_hash: string }) | undefined;
-  const ok = verifyPassword(password, row?.password_hash ?? DUMMY);
+  const ok = verifyPassword(password, row?.password_hash ?? dummyHash());
   return row && ok && row.disabled === 0 ? toUser(row) : undefined;
 }
 
