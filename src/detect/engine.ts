@@ -3,7 +3,7 @@
  * an event meets only the rules whose witness field holds one of its witness values, plus the few rules
  * without a witness. With thousands of rules an event still meets a handful.
  */
-import { compilePath, fieldText, MISSING, type Json, type JsonObject } from '../sigma/fields.js';
+import { compilePath, fieldReader, fieldText, MISSING, recordScope, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
 
@@ -21,6 +21,24 @@ export function memberKeys(fields: readonly string[]): string[] {
 }
 
 const NONE: DetectionRule[] = [];
+const NONE_INDEXES: number[] = [];
+
+/** Union of two ascending lists of rule indexes, ascending, without duplicates (a new array). */
+function mergeSorted(a: number[], b: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) (out.push(x), i++);
+    else if (y < x) (out.push(y), j++);
+    else (out.push(x), i++, j++);
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
+}
 
 interface FieldIndex {
   field: string;
@@ -55,7 +73,7 @@ export class Detector {
       }
       let idx = byField.get(w.field);
       if (!idx) {
-        idx = { field: w.field, get: compilePath(w.field), byValue: new Map(), memo: new Map() };
+        idx = { field: w.field, get: fieldReader(w.field).get, byValue: new Map(), memo: new Map() };
         byField.set(w.field, idx);
         this.indexes.push(idx);
       }
@@ -71,7 +89,6 @@ export class Detector {
   /** Indexes of the rules that can match this record, ascending. */
   candidates(rec: JsonObject): number[] {
     let out: number[] | undefined;
-    let sorted = true;
     for (const idx of this.indexes) {
       const v = idx.get(rec);
       if (v === MISSING || v === null) continue;
@@ -79,7 +96,7 @@ export class Detector {
         for (const el of v) {
           if (el === null || Array.isArray(el)) continue;
           const hit = idx.byValue.get(fieldText(el).toLowerCase());
-          if (hit) (out ??= []).push(...hit), (sorted = false);
+          if (hit) out = out ? mergeSorted(out, hit) : hit;
         }
         continue;
       }
@@ -92,30 +109,24 @@ export class Detector {
           idx.memo.set(v, hit);
         }
       } else hit = idx.byValue.get(fieldText(v).toLowerCase());
-      if (hit) {
-        if (out) (out.push(...hit), (sorted = false));
-        else out = hit.slice();
-      }
+      if (hit) out = out ? mergeSorted(out, hit) : hit;
     }
-    if (this.unindexed.length) {
-      if (out) (out.push(...this.unindexed), (sorted = false));
-      else return this.unindexed;
-    }
-    if (!out) return [];
-    if (!sorted) out = [...new Set(out)].sort((a, b) => a - b);
-    return out;
+    if (this.unindexed.length) out = out ? mergeSorted(out, this.unindexed) : this.unindexed;
+    return out ?? NONE_INDEXES; // shared arrays: callers only read them
   }
 
   /** The rules that match this record, in rule order. */
   match(rec: JsonObject): DetectionRule[] {
-    const cands = this.candidates(rec);
-    if (cands.length === 0) return NONE;
-    const out: DetectionRule[] = [];
-    for (const i of cands) {
-      const r = this.rules[i]!;
-      if (r.test(rec)) out.push(r);
-    }
-    return out;
+    return recordScope(() => {
+      const cands = this.candidates(rec);
+      if (cands.length === 0) return NONE;
+      let out: DetectionRule[] | undefined;
+      for (const i of cands) {
+        const r = this.rules[i]!;
+        if (r.test(rec)) (out ??= []).push(r);
+      }
+      return out ?? NONE;
+    });
   }
 
   /**
@@ -123,18 +134,20 @@ export class Detector {
    * rule's members, so a record that meets no rule costs a few short parses instead of a whole JSON.parse.
    */
   matchProjected(p: ProjectedRecord): DetectionRule[] {
-    p.load(this.indexKeys);
-    const cands = this.candidates(p.rec);
-    if (cands.length === 0) return NONE;
-    let out: DetectionRule[] | undefined;
-    for (const i of cands) {
-      const keys = this.ruleKeys[i];
-      if (keys === null) p.loadAll();
-      else p.load(keys);
-      const r = this.rules[i]!;
-      if (r.test(p.rec)) (out ??= []).push(r);
-    }
-    return out ?? NONE;
+    return recordScope(() => {
+      p.load(this.indexKeys);
+      const cands = this.candidates(p.rec);
+      if (cands.length === 0) return NONE;
+      let out: DetectionRule[] | undefined;
+      for (const i of cands) {
+        const keys = this.ruleKeys[i];
+        if (keys === null) p.loadAll();
+        else p.load(keys);
+        const r = this.rules[i]!;
+        if (r.test(p.rec)) (out ??= []).push(r);
+      }
+      return out ?? NONE;
+    });
   }
 
   get stats(): { indexed: number; unindexed: number; fields: string[] } {

@@ -49,6 +49,74 @@ function walk(node: Json, parts: string[], alts: { key: string; next: number }[]
 }
 
 /**
+ * Per-record memo of field values, shared by every rule reading the field: with thousands of rules an event meets
+ * a dozen candidates that mostly read the same fields (eventSource, userIdentity.arn, userAgent...), and each would
+ * walk the path and lower-case the text again. The memo is on only while the detector evaluates one record
+ * (recordScope), so a caller that changes a record between two evaluations never sees a stale value.
+ */
+let epoch = 0;
+let epochs = 0;
+
+/** Run `fn` with field values memoised for this record. */
+export function recordScope<T>(fn: () => T): T {
+  const outer = epoch;
+  epoch = ++epochs;
+  try {
+    return fn();
+  } finally {
+    epoch = outer;
+  }
+}
+
+export interface FieldReader {
+  field: string;
+  /** The field's value (MISSING when absent). */
+  get(rec: JsonObject): Json | Missing;
+  /** The lower-cased text of a scalar value (callers pass the value they got and its text). */
+  lower(rec: JsonObject, text: string): string;
+}
+
+const readers = new Map<string, FieldReader>();
+
+/** The shared reader of a field (one per field name, so its memo serves every rule). */
+export function fieldReader(field: string): FieldReader {
+  let r = readers.get(field);
+  if (!r) readers.set(field, (r = makeReader(field)));
+  return r;
+}
+
+function makeReader(field: string): FieldReader {
+  const path = compilePath(field);
+  let vEpoch = 0;
+  let vRec: JsonObject | undefined;
+  let v: Json | Missing = MISSING;
+  let lEpoch = 0;
+  let lRec: JsonObject | undefined;
+  let lText = '';
+  let l = '';
+  return {
+    field,
+    get(rec) {
+      if (epoch === 0) return path(rec);
+      if (vEpoch === epoch && vRec === rec) return v;
+      v = path(rec);
+      vEpoch = epoch;
+      vRec = rec;
+      return v;
+    },
+    lower(rec, text) {
+      if (epoch === 0) return text.toLowerCase();
+      if (lEpoch === epoch && lRec === rec && lText === text) return l;
+      l = text.toLowerCase();
+      lEpoch = epoch;
+      lRec = rec;
+      lText = text;
+      return l;
+    },
+  };
+}
+
+/**
  * The text a string comparison sees: strings as they are, numbers and booleans by their JSON form,
  * objects as compact JSON in record order (as CloudTrail delivers them and SIEMs store them).
  */

@@ -5,7 +5,7 @@
  */
 import { RuleError, type Position } from './diagnostics.js';
 import { requiredLiteral } from './regex-literal.js';
-import { compilePath, fieldText, MISSING, type Json, type JsonObject } from './fields.js';
+import { compilePath, fieldReader, fieldText, MISSING, type Json, type JsonObject } from './fields.js';
 import {
   compilePattern,
   hasWildcards,
@@ -72,7 +72,8 @@ export function compileFieldItem(
   if (values.length === 0) throw new RuleError(`field '${field}' has an empty list of values`, keyPos);
   if (has('all') && values.length < 2) throw new RuleError(`modifier 'all' needs a list of at least two values (field '${field}')`, keyPos);
 
-  const get = compilePath(field);
+  const reader = fieldReader(field);
+  const get = reader.get;
   const negate = has('neq');
   let tests: ValueTest[];
   let nullTests = 0; // how many values are `null` (they match a missing field or JSON null)
@@ -164,42 +165,43 @@ export function compileFieldItem(
 
   const all = has('all');
   const needNull = nullTests > 0;
-  const lowerOf = (text: string) => (needLower ? text.toLowerCase() : text);
-  const single = (x: Json): boolean[] => {
+  // The lower-cased text comes from the field's shared reader: memoised per record for all rules (fields.ts).
+  const lowerOf = (rec: JsonObject, text: string) => (needLower ? reader.lower(rec, text) : text);
+  const single = (rec: JsonObject, x: Json): boolean[] => {
     if (x === null) return tests.map(() => false);
     const text = fieldText(x);
-    const lower = lowerOf(text);
+    const lower = lowerOf(rec, text);
     return tests.map((t) => t(x, text, lower));
   };
   // Fast path for the common case: OR of values over a scalar field.
-  const anyScalar = (x: Json): boolean => {
+  const anyScalar = (rec: JsonObject, x: Json): boolean => {
     if (x === null) return needNull;
     const text = fieldText(x);
-    const lower = lowerOf(text);
+    const lower = lowerOf(rec, text);
     for (const t of tests) if (t(x, text, lower)) return true;
     return false;
   };
-  const holds = (x: Json | typeof MISSING): boolean => {
+  const holds = (rec: JsonObject, x: Json | typeof MISSING): boolean => {
     if (x === MISSING) return needNull;
     if (!Array.isArray(x)) {
-      if (!all) return anyScalar(x);
-      return single(x).every(Boolean);
+      if (!all) return anyScalar(rec, x);
+      return single(rec, x).every(Boolean);
     }
     // Arrays: a value holds if any element holds it.
     if (!all) {
-      for (const el of x) if (!Array.isArray(el) && anyScalar(el)) return true;
+      for (const el of x) if (!Array.isArray(el) && anyScalar(rec, el)) return true;
       return false;
     }
     const hit = tests.map(() => false);
-    for (const el of x) single(el).forEach((b, i) => (hit[i] ||= b));
+    for (const el of x) single(rec, el).forEach((b, i) => (hit[i] ||= b));
     return hit.every(Boolean);
   };
   const test = negate
     ? (rec: JsonObject) => {
         const x = get(rec);
-        return x !== MISSING && x !== null && !holds(x);
+        return x !== MISSING && x !== null && !holds(rec, x);
       }
-    : (rec: JsonObject) => holds(get(rec));
+    : (rec: JsonObject) => holds(rec, get(rec));
   return witness ? { field, modifiers, test, witness } : { field, modifiers, test };
 }
 
