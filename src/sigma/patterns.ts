@@ -90,6 +90,36 @@ export function compilePattern(p: Pattern, cased: boolean): StringTest {
   return (s) => re.test(s);
 }
 
+/**
+ * One test for "any of these patterns" (the values of one field item): equalities in a Set, prefixes, suffixes and
+ * substrings in plain loops, the rest through compilePattern. Same answers as testing each pattern in turn; with
+ * thousands of rules an item is evaluated millions of times, and this saves a closure call per value.
+ */
+export function anyPattern(patterns: Pattern[], cased: boolean): StringTest {
+  const norm = (s: string) => (cased ? s : s.toLowerCase());
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  const inner: string[] = [];
+  const others: StringTest[] = [];
+  for (const p of patterns) {
+    const [a, b, c] = p;
+    if (p.length === 1 && typeof a === 'string') exact.add(norm(a));
+    else if (p.length === 2 && a === STAR && typeof b === 'string') suffixes.push(norm(b));
+    else if (p.length === 2 && b === STAR && typeof a === 'string') prefixes.push(norm(a));
+    else if (p.length === 3 && a === STAR && c === STAR && typeof b === 'string') inner.push(norm(b));
+    else others.push(compilePattern(p, cased));
+  }
+  return (s) => {
+    if (exact.has(s)) return true;
+    for (const x of prefixes) if (s.startsWith(x)) return true;
+    for (const x of suffixes) if (s.endsWith(x)) return true;
+    for (const x of inner) if (s.includes(x)) return true;
+    for (const t of others) if (t(s)) return true;
+    return false;
+  };
+}
+
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
 }

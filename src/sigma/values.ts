@@ -7,6 +7,7 @@ import { RuleError, type Position } from './diagnostics.js';
 import { requiredLiteral } from './regex-literal.js';
 import { compilePath, fieldReader, fieldText, MISSING, type Json, type JsonObject } from './fields.js';
 import {
+  anyPattern,
   compilePattern,
   hasWildcards,
   literal,
@@ -79,6 +80,7 @@ export function compileFieldItem(
   let nullTests = 0; // how many values are `null` (they match a missing field or JSON null)
   let witness: Set<string> | undefined;
   let needLower = false; // only case-insensitive string tests read the lower-cased text
+  let scalarString: ((rec: JsonObject, x: string) => boolean) | undefined; // see the plain-string branch
 
   if (has('exists')) {
     conflict('exists', [...MODIFIERS].filter((m) => m !== 'exists'));
@@ -156,6 +158,11 @@ export function compileFieldItem(
     }
     tests = compiled;
     needLower = !cased;
+    // Fast path for a string value (nearly every CloudTrail field): one matcher over all the patterns.
+    if (!has('all') && nullTests === 0) {
+      const any = anyPattern(patterns.flat(), cased);
+      scalarString = cased ? (_rec, x) => any(x) : (rec, x) => any(reader.lower(rec, x));
+    }
     if (!cased && !has('all') && !negate && nullTests === 0 && patterns.every((g) => g.every((p) => !hasWildcards(p)))) {
       witness = new Set(patterns.flatMap((g) => g.map((p) => patternText(p).toLowerCase())));
     }
@@ -196,12 +203,23 @@ export function compileFieldItem(
     for (const el of x) single(rec, el).forEach((b, i) => (hit[i] ||= b));
     return hit.every(Boolean);
   };
+  const pos = scalarString;
   const test = negate
-    ? (rec: JsonObject) => {
-        const x = get(rec);
-        return x !== MISSING && x !== null && !holds(rec, x);
-      }
-    : (rec: JsonObject) => holds(rec, get(rec));
+    ? pos
+      ? (rec: JsonObject) => {
+          const x = get(rec);
+          return typeof x === 'string' ? !pos(rec, x) : x !== MISSING && x !== null && !holds(rec, x);
+        }
+      : (rec: JsonObject) => {
+          const x = get(rec);
+          return x !== MISSING && x !== null && !holds(rec, x);
+        }
+    : pos
+      ? (rec: JsonObject) => {
+          const x = get(rec);
+          return typeof x === 'string' ? pos(rec, x) : holds(rec, x);
+        }
+      : (rec: JsonObject) => holds(rec, get(rec));
   return witness ? { field, modifiers, test, witness } : { field, modifiers, test };
 }
 
