@@ -13,27 +13,50 @@ export { MISSING };
 export function compilePath(field: string): (rec: JsonObject) => Json | Missing {
   const parts = field.split('.');
   if (parts.length === 1) {
+    // Fast path: JSON never holds `undefined`, so a plain read decides presence unless the name is inherited from
+    // Object.prototype ("constructor", "toString"...), which only an own-property check can tell apart.
+    if (!(field in Object.prototype)) {
+      return (rec) => {
+        const v = rec[field];
+        return v === undefined ? MISSING : v;
+      };
+    }
     return (rec) => (Object.prototype.hasOwnProperty.call(rec, field) ? rec[field]! : MISSING);
   }
   // Fast path, precomputed once per field: alts[i] lists the dotted keys parts[i..j) (longest first) that a
   // record could hold literally, so a lookup allocates nothing (this walk runs for every field of every rule).
-  const alts: { key: string; next: number }[][] = parts.map((_, i) => {
-    const out: { key: string; next: number }[] = [];
-    for (let j = parts.length; j > i + 1; j--) out.push({ key: parts.slice(i, j).join('.'), next: j });
+  const alts: Step[][] = parts.map((_, i) => {
+    const out: Step[] = [];
+    for (let j = parts.length; j > i + 1; j--) out.push(step(parts.slice(i, j).join('.'), j));
     return out;
   });
-  return (rec) => walk(rec, parts, alts, 0);
+  const steps = parts.map((p, i) => step(p, i + 1));
+  return (rec) => walk(rec, steps, alts, 0);
 }
 
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+/** One key to look up, and where the path goes on after it. */
+interface Step {
+  key: string;
+  next: number;
+  /** The key names an Object.prototype member: only an own-property check tells presence. */
+  inherited: boolean;
+}
 
-function walk(node: Json, parts: string[], alts: { key: string; next: number }[][], i: number): Json | Missing {
-  if (i === parts.length) return node;
+const step = (key: string, next: number): Step => ({ key, next, inherited: key in Object.prototype });
+
+/** The member, or undefined. JSON never holds `undefined`, so a plain read decides presence for other keys. */
+function member(o: { [k: string]: Json }, s: Step): Json | undefined {
+  if (s.inherited) return Object.prototype.hasOwnProperty.call(o, s.key) ? o[s.key] : undefined;
+  return o[s.key];
+}
+
+function walk(node: Json, steps: Step[], alts: Step[][], i: number): Json | Missing {
+  if (i === steps.length) return node;
   if (Array.isArray(node)) {
     // Fan out over arrays: collect what each element yields, flattened, so "any element" semantics hold.
     const out: Json[] = [];
     for (const el of node) {
-      const v = walk(el, parts, alts, i);
+      const v = walk(el, steps, alts, i);
       if (v === MISSING) continue;
       if (Array.isArray(v)) out.push(...v);
       else out.push(v);
@@ -42,10 +65,12 @@ function walk(node: Json, parts: string[], alts: { key: string; next: number }[]
   }
   if (node === null || typeof node !== 'object') return MISSING;
   // A literal key containing dots (e.g. "a.b") wins over descending into "a".
-  for (const a of alts[i]!) if (has(node, a.key)) return walk(node[a.key]!, parts, alts, a.next);
-  const key = parts[i]!;
-  if (!has(node, key)) return MISSING;
-  return walk(node[key]!, parts, alts, i + 1);
+  for (const a of alts[i]!) {
+    const v = member(node, a);
+    if (v !== undefined) return walk(v, steps, alts, a.next);
+  }
+  const v = member(node, steps[i]!);
+  return v === undefined ? MISSING : walk(v, steps, alts, i + 1);
 }
 
 /**
