@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../sigma/values.js';
-import { loadRules, type RuleSet } from '../sigma/load.js';
+import { loadRules, loadRulesFromSnapshots, type DocSnapshot, type RuleSet } from '../sigma/load.js';
 import { LEVELS, type CorrelationRule, type DetectionRule } from '../sigma/rule.js';
 import type { JsonObject } from '../sigma/fields.js';
 import { planCorrelations, type CorrelationPlan } from './correlation.js';
@@ -29,6 +29,8 @@ export interface HuntConfig {
   maxDisorderMs?: number;
   /** Parse every record whole instead of member by member (the plain path, for verification). */
   plain?: boolean;
+  /** The rules as the main thread parsed them (workers compile these instead of reading the YAML again). */
+  ruleSnapshots?: DocSnapshot[];
 }
 
 /** How huntFile reads records for this configuration (see file-hunt.ts HuntOptions). */
@@ -59,8 +61,8 @@ export interface PreparedRules {
   silent: Set<string>;
 }
 
-export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter'>): PreparedRules {
-  const set = loadRules(cfg.rulePaths, cfg.compile);
+export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter' | 'ruleSnapshots'>): PreparedRules {
+  const set = cfg.ruleSnapshots ? loadRulesFromSnapshots(cfg.ruleSnapshots, cfg.compile) : loadRules(cfg.rulePaths, cfg.compile, { snapshots: true });
   const sel = selectRules(set.rules, cfg.filter);
   const correlations = selectCorrelations(set.correlations, cfg.filter);
   const plan = planCorrelations(correlations, set.rules.filter(isCloudTrailRule));
@@ -124,7 +126,7 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
     }
     return;
   }
-  await runPool(cfg, files, Math.min(workers, files.length), cb);
+  await runPool({ ...cfg, ruleSnapshots: rules.set.snapshots }, files, Math.min(workers, files.length), cb);
 }
 
 export type WorkerMessage =
@@ -143,10 +145,14 @@ interface Pending {
 }
 
 /**
- * A worker's young generation (V8's nursery): V8's default lets each worker hold some 50 MB of short-lived garbage;
- * 16 MB costs no measurable speed on the 1M-event bench and keeps a 2-worker hunt's peak RSS some 40 MB lower.
+ * A worker's young generation (V8's nursery), in MB. Small keeps memory low: 16 MB costs no speed with the SigmaHQ
+ * rules and keeps a 2-worker hunt some 60 MB under V8's default. But each record's garbage grows with the candidate
+ * rules it meets, and with thousands of rules a small nursery promotes it to the old generation, whose collections
+ * then scan every compiled rule: at 3,000 rules, 16 MB took 41 CPU-seconds on the 1M-event bench, 32 MB 26.
  */
-const WORKER_YOUNG_MB = 16;
+export function workerYoungMb(rules: number): number {
+  return Math.min(64, 16 + Math.floor(rules / 100));
+}
 
 function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbacks): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -184,7 +190,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
       }
     };
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(cfg.ruleSnapshots?.length ?? 0) } });
       pool.push(w);
       w.on('message', (m: WorkerMessage) => {
         if (finished) return;
