@@ -125,18 +125,32 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   const skipped: string[] = walk.skipped.map((s) => `${s.path}: ${s.reason}`);
   const callbacks: HuntCallbacks = {
     onAlerts(b) {
-      for (let i = 0; i < b.ends.length; i++) {
-        const id = b.eventIds[i];
-        if (dedup && id && !dedup.first(b.rules[i]!, id)) {
-          duplicates++;
-          continue;
+      const n = b.ends.length;
+      const keep = new Uint8Array(n).fill(1);
+      let kept = n;
+      if (dedup) {
+        for (let i = 0; i < n; i++) {
+          const id = b.eventIds[i];
+          if (id && !dedup.first(b.rules[i]!, id)) (keep[i] = 0), kept--, duplicates++;
         }
-        if (alerts > 0 && fmt.separator) out.write(fmt.separator);
-        alerts++;
+      }
+      for (let i = 0; i < n; i++) {
+        if (!keep[i]) continue;
         const rule = rules.run[b.rules[i]!]!;
         const r = perRule.get(rule.id) ?? { title: rule.title, level: rule.level ?? '', count: 0 };
         r.count++;
         perRule.set(rule.id, r);
+      }
+      // Common case: nothing dropped, nothing between alerts: the batch is written as it came.
+      if (kept === n && !fmt.separator) {
+        out.writeBytes(b.bytes);
+        alerts += n;
+        return;
+      }
+      for (let i = 0; i < n; i++) {
+        if (!keep[i]) continue;
+        if (alerts > 0 && fmt.separator) out.write(fmt.separator);
+        alerts++;
         out.writeBytes(b.bytes.subarray(i ? b.ends[i - 1] : 0, b.ends[i]));
       }
     },

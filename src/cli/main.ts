@@ -1,16 +1,11 @@
 #!/usr/bin/env node
-/** The `tideline` command line. Each command lives in its own module; this file only wires flags to them. */
+/**
+ * The `tideline` command line. Each command lives in its own module, loaded when the command runs (a hunt need not
+ * load the web server, SQLite or NATS: start-up time and memory); this file only wires flags to them.
+ */
 import { Command, CommanderError, Option } from 'commander';
-import { huntCommand } from './hunt.js';
 import { UsageError } from './io.js';
-import { lintCommand, listCommand } from './rules.js';
-import { testCommand, validateCommand } from './content.js';
-import { exportCommand, importCommand } from './opentide.js';
-import { exportContentCommand, importContentCommand, serveCommand, usersAddCommand, usersListCommand, VERSION } from './serve.js';
-import { coverageCommand, docsCommand, simulateCommand } from './coverage.js';
-import { convertCommand } from './convert.js';
-import { gapsCommand, trailsCommand, verifyCommand } from './integrity.js';
-import { publishCommand, workerCommand } from './stream.js';
+import { VERSION } from '../version.js';
 import { FORMATS } from '../detect/format.js';
 import { LEVELS } from '../sigma/rule.js';
 
@@ -48,7 +43,7 @@ function program(): Command {
     .action(async (logs: string[], flags, cmd: Command) => {
       // LOGS are required except with --engine athena (which reads a table): same message as a required argument.
       if (logs.length === 0 && flags.engine !== 'athena') cmd.error("error: missing required argument 'logs'", { code: 'commander.missingArgument' });
-      process.exitCode = await huntCommand(logs, flags);
+      process.exitCode = await (await import('./hunt.js')).huntCommand(logs, flags);
     });
 
   const rules = p.command('rules').description('work with Sigma rules');
@@ -58,16 +53,16 @@ function program(): Command {
     .argument('[paths...]', 'rule files or directories (default: the bundled rules)')
     .option('--strict', 'warnings fail too')
     .option('-q, --quiet', 'print errors only')
-    .action((paths: string[], flags) => {
-      process.exitCode = lintCommand(paths, flags);
+    .action(async (paths: string[], flags) => {
+      process.exitCode = (await import('./rules.js')).lintCommand(paths, flags);
     });
   rules
     .command('list')
     .description('list rules with level, index field and title')
     .argument('[paths...]', 'rule files or directories (default: the bundled rules)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'jsonl']).default('table'))
-    .action((paths: string[], flags) => {
-      process.exitCode = listCommand(paths, flags);
+    .action(async (paths: string[], flags) => {
+      process.exitCode = (await import('./rules.js')).listCommand(paths, flags);
     });
   p.command('validate')
     .description('check content (advisories, TVMs, DOMs, MDRs, Sigma rules, rule tests): schemas, vocabularies, ATT&CK ids, UUIDs, references; exit 2 on any error')
@@ -75,8 +70,8 @@ function program(): Command {
     .option('--strict', 'warnings fail too')
     .option('-q, --quiet', 'print errors only')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((dirs: string[], flags) => {
-      process.exitCode = validateCommand(dirs, flags);
+    .action(async (dirs: string[], flags) => {
+      process.exitCode = (await import('./content.js')).validateCommand(dirs, flags);
     });
 
   p.command('test')
@@ -85,8 +80,8 @@ function program(): Command {
     .option('--junit <file>', 'also write the results as JUnit XML')
     .option('--strict', 'rules without tests fail too')
     .option('-v, --verbose', 'list passing cases too')
-    .action((paths: string[], flags) => {
-      process.exitCode = testCommand(paths, flags);
+    .action(async (paths: string[], flags) => {
+      process.exitCode = (await import('./content.js')).testCommand(paths, flags);
     });
   p.command('import')
     .description('opentide: turn an OpenTide repository (Objects/Threat Vectors/... or Models/...) into a content directory; content: load a content directory into the server store')
@@ -95,8 +90,8 @@ function program(): Command {
     .option('-o, --out <dir>', 'opentide: content directory to write (threat-vectors/, detection-objectives/, detection-rules/)')
     .option('--data <dir>', 'content: the server data directory (default $TIDELINE_DATA or ./tideline-data)')
     .option('--force', 'opentide: replace files that differ; content: import the valid objects despite errors')
-    .action((format: string, src: string, flags) => {
-      process.exitCode = format === 'content' ? importContentCommand(src, flags) : importCommand(format, src, flags);
+    .action(async (format: string, src: string, flags) => {
+      process.exitCode = format === 'content' ? (await import('./serve.js')).importContentCommand(src, flags) : (await import('./opentide.js')).importCommand(format, src, flags);
     });
 
   p.command('export')
@@ -106,8 +101,8 @@ function program(): Command {
     .option('--from <dir>', 'opentide: content directory (repeatable; default: the bundled content)', collect)
     .option('--data <dir>', 'content: the server data directory (default $TIDELINE_DATA or ./tideline-data)')
     .option('--force', 'replace files that exist with different content')
-    .action((format: string, out: string, flags) => {
-      process.exitCode = format === 'content' ? exportContentCommand(out, flags) : exportCommand(format, out, flags);
+    .action(async (format: string, out: string, flags) => {
+      process.exitCode = format === 'content' ? (await import('./serve.js')).exportContentCommand(out, flags) : (await import('./opentide.js')).exportCommand(format, out, flags);
     });
 
   p.command('serve')
@@ -122,7 +117,7 @@ function program(): Command {
     .option('--watch <dir>', 'hunt new log files (S3-export trees) dropped under this directory into the store, with the stored rules')
     .option('--watch-interval <seconds>', 'how often --watch lists the directory (default 10; polling works on network filesystems)')
     .action(async (flags) => {
-      process.exitCode = await serveCommand(flags);
+      process.exitCode = await (await import('./serve.js')).serveCommand(flags);
     });
 
   const users = p.command('users').description('manage accounts of the server store');
@@ -134,14 +129,14 @@ function program(): Command {
     .option('--clearance <tlp>', 'highest TLP the account may see: clear | green | amber | amber+strict | red (default by role)')
     .option('--data <dir>', 'data directory (default $TIDELINE_DATA or ./tideline-data)')
     .option('--password-env <var>', 'environment variable holding the password (default TIDELINE_PASSWORD)')
-    .action((name: string, flags) => {
-      process.exitCode = usersAddCommand(name, flags);
+    .action(async (name: string, flags) => {
+      process.exitCode = (await import('./serve.js')).usersAddCommand(name, flags);
     });
   users
     .command('list')
     .option('--data <dir>', 'data directory')
-    .action((flags) => {
-      process.exitCode = usersListCommand(flags);
+    .action(async (flags) => {
+      process.exitCode = (await import('./serve.js')).usersListCommand(flags);
     });
   p.command('simulate')
     .description("play an advisory's attack chain as realistic CloudTrail events mixed into benign activity (offline)")
@@ -153,8 +148,8 @@ function program(): Command {
     .option('--noise <n>', 'benign background events (default 500)')
     .option('--account <id>', 'victim AWS account (default 111122223333)')
     .option('--region <region>', 'AWS region (default us-east-1)')
-    .action((key: string, flags) => {
-      process.exitCode = simulateCommand(key, flags);
+    .action(async (key: string, flags) => {
+      process.exitCode = (await import('./coverage.js')).simulateCommand(key, flags);
     });
 
   p.command('coverage')
@@ -165,15 +160,15 @@ function program(): Command {
     .option('--seed <text>', 'random seed for the simulation')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (key: string | undefined, flags) => {
-      process.exitCode = await coverageCommand(key, flags);
+      process.exitCode = await (await import('./coverage.js')).coverageCommand(key, flags);
     });
 
   p.command('docs')
     .description('render every advisory, TVM, DOM, MDR and rule as Markdown pages, with relations, test status and measured coverage')
     .argument('<out>', 'output directory')
     .option('--from <dir>', 'content directory (repeatable; default: the bundled content)', collect)
-    .action((out: string, flags) => {
-      process.exitCode = docsCommand(out, flags);
+    .action(async (out: string, flags) => {
+      process.exitCode = (await import('./coverage.js')).docsCommand(out, flags);
     });
   p.command('convert')
     .description('convert Sigma rules to target queries (SQL...); rules that cannot convert exactly are reported with the reason (exit 2)')
@@ -185,8 +180,8 @@ function program(): Command {
     .option('--table <name>', 'SQL targets: table holding the records (default cloudtrail)')
     .option('--column <name>', 'SQL targets: JSON column holding each record (default record)')
     .option('--placeholders <file>', 'YAML values for %placeholders% used by the expand modifier')
-    .action((rules: string[], flags) => {
-      process.exitCode = convertCommand(rules, flags);
+    .action(async (rules: string[], flags) => {
+      process.exitCode = (await import('./convert.js')).convertCommand(rules, flags);
     });
   p.command('verify')
     .description('validate CloudTrail digest files offline (signatures, chain, log file hashes, missing/unlisted files) and find logging gaps; exit 2 on any integrity failure')
@@ -207,7 +202,7 @@ function program(): Command {
     .option('--gap-floor <duration>', 'smallest gap threshold (default 1h)')
     .option('--no-progress', 'no progress bar')
     .action(async (logs: string[], flags) => {
-      process.exitCode = await verifyCommand(logs, flags);
+      process.exitCode = await (await import('./integrity.js')).verifyCommand(logs, flags);
     });
 
   p.command('gaps')
@@ -223,7 +218,7 @@ function program(): Command {
     .option('--gap-floor <duration>', 'smallest gap threshold (default 1h)')
     .option('--no-progress', 'no progress bar')
     .action(async (logs: string[], flags) => {
-      process.exitCode = await gapsCommand(logs, flags);
+      process.exitCode = await (await import('./integrity.js')).gapsCommand(logs, flags);
     });
 
   p.command('trails')
@@ -236,7 +231,7 @@ function program(): Command {
     .addOption(new Option('--alerts-format <format>', 'format of --alerts (default jsonl)').choices([...FORMATS]))
     .option('--no-progress', 'no progress bar')
     .action(async (logs: string[], flags) => {
-      process.exitCode = await trailsCommand(logs, flags);
+      process.exitCode = await (await import('./integrity.js')).trailsCommand(logs, flags);
     });
   p.command('worker')
     .description('streaming detection: consume CloudTrail records from NATS JetStream (durable consumer shared by all workers), write alerts durably, then acknowledge')
@@ -256,7 +251,7 @@ function program(): Command {
     .addOption(new Option('--webhook-format <format>', 'body of --webhook').choices(['json', 'slack']))
     .option('--slack-webhook <url>', 'POST each alert as a Slack-compatible message (repeatable)', collect)
     .action(async (flags) => {
-      process.exitCode = await workerCommand(flags);
+      process.exitCode = await (await import('./stream.js')).workerCommand(flags);
     });
 
   p.command('publish')
@@ -265,7 +260,7 @@ function program(): Command {
     .requiredOption('--nats <url>', 'NATS server(s), e.g. nats://127.0.0.1:4222')
     .option('--stream <name>', 'JetStream stream (default CLOUDTRAIL; created when missing)')
     .action(async (logs: string[], flags) => {
-      process.exitCode = await publishCommand(logs, flags);
+      process.exitCode = await (await import('./stream.js')).publishCommand(logs, flags);
     });
   return p;
 }

@@ -11,7 +11,9 @@ import { AccountError, addUser, listUsers } from '../store/users.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { UsageError } from './io.js';
 
-export const VERSION = '0.2.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 /** The data directory: --data, else $TIDELINE_DATA, else ./tideline-data. */
 export const dataDirOf = (flag?: string): string => resolve(flag ?? process.env.TIDELINE_DATA ?? 'tideline-data');

@@ -20,7 +20,7 @@ export interface AlertBatch {
   eventIds: (string | null)[];
 }
 
-const INITIAL = 1 << 20;
+const INITIAL = 320 * 1024; // a batch is handed on from 256 KB (hunt.ts BATCH_BYTES)
 
 export class AlertBatchWriter {
   private bytes = Buffer.allocUnsafeSlow(INITIAL);
@@ -61,7 +61,7 @@ export class AlertBatchWriter {
   /** The batch so far; the writer starts a new one (the returned bytes may be transferred to another thread). */
   take(): AlertBatch {
     const batch: AlertBatch = { bytes: this.bytes.subarray(0, this.used), ends: Int32Array.from(this.ends), rules: Int32Array.from(this.rules), eventIds: this.eventIds };
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(INITIAL, this.used));
+    this.bytes = Buffer.allocUnsafeSlow(INITIAL);
     this.used = 0;
     this.ends = [];
     this.rules = [];

@@ -2,9 +2,9 @@
  * One alert per rule and eventID. CloudTrail may deliver an event twice and inputs may overlap; such duplicates lie
  * close together in input order (same account, region and hour), so only a window of recent alerts is remembered:
  * two generations of at most `window` keys each, the older dropped when the newer fills. Memory stays bounded
- * (about 50 MB at the default) however many alerts a hunt raises; a duplicate farther back than the window is kept.
+ * (some 25 MB at the default) however many alerts a hunt raises; a duplicate farther back than the window is kept.
  */
-export const DEDUP_WINDOW = 1 << 18;
+export const DEDUP_WINDOW = 1 << 17;
 
 export class AlertDedup {
   // Per rule, a Set of eventIDs: the eventID strings are hashed as they are, no key string is built per alert.

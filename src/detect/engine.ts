@@ -3,7 +3,7 @@
  * an event meets only the rules whose witness field holds one of its witness values, plus the few rules
  * without a witness. With thousands of rules an event still meets a handful.
  */
-import { compilePath, fieldReader, fieldText, MISSING, recordScope, type Json, type JsonObject } from '../sigma/fields.js';
+import { fieldReader, fieldText, MISSING, recordScope, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
 
@@ -115,7 +115,7 @@ export class Detector {
     return out ?? NONE_INDEXES; // shared arrays: callers only read them
   }
 
-  /** The rules that match this record, in rule order. */
+  /** The rules that match this record, in rule order (field values memoised for the record: see recordScope). */
   match(rec: JsonObject): DetectionRule[] {
     return recordScope(() => {
       const cands = this.candidates(rec);
@@ -163,7 +163,7 @@ export function matchedFields(rule: DetectionRule, rec: JsonObject): Record<stri
   if (!sels) {
     sels = [...rule.detection.selections.values()]
       .filter((s) => s.fields.length > 0)
-      .map((s) => ({ test: s.test, fields: s.fields.map((f) => [f, compilePath(f)] as [string, (r: JsonObject) => Json | typeof MISSING]) }));
+      .map((s) => ({ test: s.test, fields: s.fields.map((f) => [f, fieldReader(f).get] as [string, (r: JsonObject) => Json | typeof MISSING]) }));
     fieldGetters.set(rule, sels);
   }
   const out: Record<string, Json> = {};

@@ -100,8 +100,12 @@ export function correlationHooks(rules: PreparedRules, onMatches: (rec: JsonObje
   return { correlated: rules.plan.correlated, silent: rules.silent, onMatches };
 }
 
-/** Alerts per batch: large enough that a batch costs one message and one write, small enough to keep memory flat. */
+/**
+ * A batch is handed on at this many alerts or bytes: large enough that a batch costs one message and one write,
+ * small enough that batches waiting for the garbage collector (they are transferred, not reused) stay a few MB.
+ */
 export const BATCH_ALERTS = 512;
+export const BATCH_BYTES = 256 * 1024;
 
 /** A writer formatting this hunt's alerts to bytes (workers and the inline path alike). */
 export function alertWriter(cfg: HuntConfig, rules: PreparedRules): AlertBatchWriter {
@@ -118,7 +122,7 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
     for (const f of files) {
       const onAlert = (a: Alert, raw: Buffer | undefined) => {
         writer.add(a, raw);
-        if (writer.count >= BATCH_ALERTS) flush();
+        if (writer.count >= BATCH_ALERTS || writer.byteLength >= BATCH_BYTES) flush();
       };
       const res = await huntFile(f.path, detector, cfg.window, onAlert, cb.onError, hooks, huntOptions(cfg));
       flush();

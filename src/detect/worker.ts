@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from './engine.js';
 import { huntFile } from './file-hunt.js';
-import { alertWriter, BATCH_ALERTS, correlationHooks, huntOptions, prepareRules, type HuntConfig, type WorkerMessage } from './hunt.js';
+import { alertWriter, BATCH_ALERTS, BATCH_BYTES, correlationHooks, huntOptions, prepareRules, type HuntConfig, type WorkerMessage } from './hunt.js';
 import type { JsonObject } from '../sigma/fields.js';
 
 const cfg = workerData as HuntConfig;
@@ -54,7 +54,7 @@ try {
         cfg.window,
         (a, raw) => {
           writer.add(a, raw);
-          if (writer.count >= BATCH_ALERTS) flush();
+          if (writer.count >= BATCH_ALERTS || writer.byteLength >= BATCH_BYTES) flush();
         },
         (error) => send({ type: 'error', seq, error }),
         hooks,

@@ -82,14 +82,14 @@ function walk(node: Json, steps: Step[], alts: Step[][], i: number): Json | Miss
 let epoch = 0;
 let epochs = 0;
 
-/** Run `fn` with field values memoised for this record. */
+/** Run `fn` with field values memoised for this record (a nested scope shares its caller's: same record). */
 export function recordScope<T>(fn: () => T): T {
-  const outer = epoch;
+  if (epoch !== 0) return fn(); // the memo also checks the record's identity, so sharing is safe
   epoch = ++epochs;
   try {
     return fn();
   } finally {
-    epoch = outer;
+    epoch = 0;
   }
 }
 
