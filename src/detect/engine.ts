@@ -60,6 +60,8 @@ export class Detector {
   /** Members each rule reads (null: the whole record), and those the index reads. */
   private readonly ruleKeys: (number[] | null)[];
   private indexKeys: number[] = [];
+  private readonly unions = new Map<number[], Map<number[], number[]>>();
+  private unionCount = 0;
 
   constructor(rules: DetectionRule[]) {
     this.rules = rules;
@@ -96,7 +98,7 @@ export class Detector {
         for (const el of v) {
           if (el === null || Array.isArray(el)) continue;
           const hit = idx.byValue.get(fieldText(el).toLowerCase());
-          if (hit) out = out ? mergeSorted(out, hit) : hit;
+          if (hit) out = out ? this.union(out, hit) : hit;
         }
         continue;
       }
@@ -109,10 +111,25 @@ export class Detector {
           idx.memo.set(v, hit);
         }
       } else hit = idx.byValue.get(fieldText(v).toLowerCase());
-      if (hit) out = out ? mergeSorted(out, hit) : hit;
+      if (hit) out = out ? this.union(out, hit) : hit;
     }
-    if (this.unindexed.length) out = out ? mergeSorted(out, this.unindexed) : this.unindexed;
+    if (this.unindexed.length) out = out ? this.union(out, this.unindexed) : this.unindexed;
     return out ?? NONE_INDEXES; // shared arrays: callers only read them
+  }
+
+  /**
+   * Union of two candidate lists, memoised by list identity: index lists are fixed arrays, and a record usually hits
+   * a pair already seen (an eventName's rules and its eventSource's), so no array is built per record.
+   */
+  private union(a: number[], b: number[]): number[] {
+    let byB = this.unions.get(a);
+    if (!byB) this.unions.set(a, (byB = new Map()));
+    let u = byB.get(b);
+    if (!u) {
+      u = mergeSorted(a, b);
+      if (this.unionCount++ < MEMO_LIMIT) byB.set(b, u); // bounded: unions of unions (3+ indexes) may vary more
+    }
+    return u;
   }
 
   /** The rules that match this record, in rule order (field values memoised for the record: see recordScope). */
