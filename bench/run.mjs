@@ -1,16 +1,25 @@
-// Tideline benchmark: Tideline's `hunt` vs a DuckDB reference query over the same CloudTrail corpus.
-// Run with `npm run bench` (builds first). Knobs (environment):
-//   BENCH_EVENTS   corpus size, default 1000000 (each size is generated once, cached in .bench/)
-//   BENCH_WORKERS  passed to the CLI as --workers N when set
-//   BENCH_CLI      path of the CLI script, default dist/cli/main.js (only to test the harness itself)
-// Output: an aligned table on stdout, a sanity check of matched counts, and .bench/results.json.
-// Exit code is non-zero when a run fails or the two engines disagree (see sanityCheck).
+// Tideline's speed benchmark (issue 7): `tideline hunt` against an equivalent DuckDB query over the same CloudTrail
+// corpus, plus worker scaling, rule scaling, pure evaluation and bounded memory, all in one run.
+// Run with `npm run bench` (builds first); `node bench/run.mjs` works on an existing build. Knobs (environment):
+//   BENCH_EVENTS        corpus size, default 1000000 (each size is generated once, cached in .bench/)
+//   BENCH_WORKERS       --workers for the main tideline row (default: the CLI's default, one per core)
+//   BENCH_RULE_COUNTS   variant set sizes for rule scaling, default 60,600,3000 (first and last give the ratio)
+//   BENCH_EVAL_RECORDS  records held in memory for pure evaluation, default 200000
+//   BENCH_DUCKDB_VARIANTS  a variant set also run through DuckDB (typed), compared rule by rule with tideline's
+//                       row for that set: default 600 (when in BENCH_RULE_COUNTS), 0 skips it
+//   BENCH_MEMORY        0 skips the memory row (a corpus 10x BENCH_EVENTS: 10M events by default)
+//   BENCH_CLI           path of the CLI script, default dist/cli/main.js (only to test the harness itself)
+// Output: a table on stdout (every row a child process: wall time here, peak RSS by GNU time), scaling and
+// evaluation blocks, the per-rule correctness check, the targets block; everything also in .bench/results.json.
+// Exit code: 1 for harness errors and correctness mismatches only; a missed speed target is reported, not fatal.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDuckdbQuery, loadRulePrefilters } from './duckdb.mjs';
+import { gunzipSync } from 'node:zlib';
+import { buildDuckdbQuery, inferredSchema, loadRuleIrs, typedSchema, usedFields } from './duckdb.mjs';
+import { VARIANTS_VERSION, writeVariants } from './variants.mjs';
 
 // Every path is resolved from the repo root, so the bench works from any cwd.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,9 +30,14 @@ const GENERATOR = join(SHARED, 'tools', 'gen-cloudtrail.mjs');
 const SIGMA_RULES = join(SHARED, 'sigma-aws-rules');
 const BUNDLED_RULES = join(ROOT, 'content', 'rules');
 const TIME_BIN = '/usr/bin/time';
-const THREADS = 2; // the machine has 2 cores; DuckDB gets both, like Tideline's workers can
+const THREADS = 2; // the machine has 2 cores; DuckDB gets both, like Tideline's workers
 const STDERR_TAIL = 4000; // chars of a failed child's stderr to show
-const STDOUT_TAIL = 1 << 20; // we only parse the last stdout line (DuckDB's result)
+const STDOUT_TAIL = 1 << 20; // we only parse the last stdout line of a child
+const VARIANT_SEED = 7;
+const MEMORY_COPIES = 9; // the memory corpus: 9 links to the corpus + one plain file of as many new records
+
+// Issue 7's targets.
+const TARGET = { vsDuckdb: 1.5, ruleFlatness: 0.7, evalPerCore: 1_000_000, memoryEvents: 10_000_000, memoryMB: 400, workerScaling: 1.8 };
 
 const rel = (p) => relative(ROOT, p) || '.';
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`); // progress on stderr, results on stdout
@@ -34,7 +48,7 @@ function envInt(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new BenchError(`${name} must be a positive integer, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 0 || (n === 0 && name !== 'BENCH_MEMORY')) throw new BenchError(`${name} must be a positive integer, got '${raw}'`);
   return n;
 }
 
@@ -44,10 +58,28 @@ function envInt(name, fallback) {
 // ---------------------------------------------------------------------------------------------------
 const haveTime = existsSync(TIME_BIN);
 
+/** Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait), or null off Linux. */
+function machineBusySeconds() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = f;
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The machine is shared: besides wall time and peak RSS, each row records the CPU its child used (%U + %S) and
+ * the CPU everything else used meanwhile ("other cores": busy CPU of the machine minus the child's, per second),
+ * so a row measured while another process was busy says so.
+ */
 function runMeasured(label, cmd, args) {
-  const rssFile = join(BENCH_DIR, `rss-${label.replace(/[^\w.-]+/g, '_')}.txt`);
+  const rssFile = join(BENCH_DIR, 'time', `${label.replace(/[^\w.-]+/g, '_')}.txt`);
+  mkdirSync(dirname(rssFile), { recursive: true });
   rmSync(rssFile, { force: true });
-  const [bin, argv] = haveTime ? [TIME_BIN, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const [bin, argv] = haveTime ? [TIME_BIN, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const busy0 = machineBusySeconds();
   log(`${label}: ${[cmd, ...args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`);
   return new Promise((resolvePromise, reject) => {
     const t0 = process.hrtime.bigint();
@@ -63,36 +95,55 @@ function runMeasured(label, cmd, args) {
         const why = signal ? `killed by ${signal}` : `exit code ${code}`;
         return reject(new BenchError(`${label} failed (${why}) after ${seconds.toFixed(1)} s. stderr tail:\n${stderr.trimEnd() || '(empty)'}`));
       }
-      // GNU time may prefix lines such as "Command exited with non-zero status"; the number is last
-      let peakRssMB = null;
+      // GNU time may prefix lines such as "Command exited with non-zero status"; the numbers are last
+      let peakRssMB = null, cpuSeconds = null;
       if (haveTime && existsSync(rssFile)) {
-        const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
+        const [kb, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
         if (Number.isFinite(kb)) peakRssMB = kb / 1024;
+        if (Number.isFinite(user + sys)) cpuSeconds = user + sys;
       }
-      resolvePromise({ seconds, peakRssMB, stdout, stderr });
+      const busy1 = machineBusySeconds();
+      const otherCores = busy0 != null && busy1 != null && cpuSeconds != null ? Math.max(0, (busy1 - busy0 - cpuSeconds) / seconds) : null;
+      resolvePromise({ seconds, peakRssMB, cpuSeconds, otherCores, stdout, stderr });
     });
   });
 }
 
+const lastJsonLine = (label, stdout) => {
+  try { return JSON.parse(stdout.trim().split('\n').at(-1)); } catch {
+    throw new BenchError(`${label}: unreadable output: ${stdout.slice(-500)}`);
+  }
+};
+
 // ---------------------------------------------------------------------------------------------------
-// Corpus: generated once per size. The marker is written only after the generator succeeded, so an
-// interrupted generation (no marker) is wiped and redone rather than benchmarked half-written.
+// Inputs: the corpus, the memory corpus, the rule variants. Each is built once and cached; a marker is written
+// only after a build succeeded, so an interrupted build (no marker) is wiped and redone, never measured.
 // ---------------------------------------------------------------------------------------------------
 const sizeLabel = (n) => (n % 1e6 === 0 ? `${n / 1e6}m` : n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+const readMarker = (dir) => (existsSync(join(dir, '.complete')) ? JSON.parse(readFileSync(join(dir, '.complete'), 'utf8')) : null);
+const writeMarker = (dir, data) => writeFileSync(join(dir, '.complete'), JSON.stringify({ ...data, builtAt: new Date().toISOString() }) + '\n');
 
 async function ensureCorpus(events) {
   const dir = join(BENCH_DIR, `corpus-${sizeLabel(events)}`);
-  const marker = join(dir, '.complete');
-  if (existsSync(marker)) {
+  const marker = readMarker(dir);
+  if (marker) {
     log(`corpus ${rel(dir)} cached`);
-    return { dir, events, cached: true, generationSeconds: JSON.parse(readFileSync(marker, 'utf8')).seconds ?? null };
+    return { dir, events, cached: true, generationSeconds: marker.seconds ?? null };
   }
   rmSync(dir, { recursive: true, force: true });
   log(`generating ${events} events into ${rel(dir)} (once; ~30 s per million events)`);
   const { seconds } = await runMeasured('generate-corpus', process.execPath, [rel(GENERATOR), rel(dir), String(events)]);
-  writeFileSync(marker, JSON.stringify({ events, seconds, generatedAt: new Date().toISOString() }) + '\n');
+  writeMarker(dir, { events, seconds });
   log(`corpus generated in ${seconds.toFixed(1)} s`);
   return { dir, events, cached: false, generationSeconds: seconds };
+}
+
+/** Corpus files in the order hunt reads them (sorted walk), skipping dot files such as the marker. */
+function corpusFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => join(e.parentPath ?? e.path, e.name))
+    .sort();
 }
 
 /**
@@ -100,33 +151,80 @@ async function ensureCorpus(events) {
  * first would otherwise be penalised after a reboot). 1M events is ~130 MB of gzip: a fraction of a second.
  */
 function warmPageCache(dir) {
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) readFileSync(join(e.parentPath ?? e.path, e.name));
-  }
+  for (const f of corpusFiles(dir)) readFileSync(f);
 }
 
-/** Sigma rule files of the given dirs, recursively: *.yml but not the *.tests.yml fixtures. */
-function ruleFiles(dirs) {
-  const out = [];
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.yml') && !e.name.endsWith('.tests.yml')) out.push(p);
+/**
+ * The memory corpus, 10x the corpus without generating it again: MEMORY_COPIES directory symlinks to the corpus
+ * (tideline follows them: src/logs/walk.ts uses statSync) plus ONE plain, uncompressed CloudTrail file
+ * {"Records":[...]} holding the next `events` records (same records, new eventIDs, times shifted past the corpus),
+ * so the hunt meets a file of ~1.1 GB per million events whole. Written by streaming, one corpus file in memory
+ * at a time.
+ */
+async function ensureMemoryCorpus(corpus) {
+  const events = corpus.events * (MEMORY_COPIES + 1);
+  // not corpus-10m: that name is what BENCH_EVENTS=10000000 would generate
+  const dir = join(BENCH_DIR, `corpus-${sizeLabel(events)}-linked`);
+  const marker = readMarker(dir);
+  if (marker?.events === events && marker.source === rel(corpus.dir)) {
+    log(`memory corpus ${rel(dir)} cached`);
+    return { dir, events, plainFile: marker.plainFile, plainBytes: marker.plainBytes, cached: true };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'next'), { recursive: true });
+  for (let i = 1; i <= MEMORY_COPIES; i++) symlinkSync(relative(dir, corpus.dir), join(dir, `copy-${i}`), 'dir');
+  const plainFile = join(dir, 'next', `111122223333_CloudTrail_us-east-1_next-${sizeLabel(corpus.events)}.json`);
+  log(`writing ${rel(plainFile)} (${corpus.events} records, once)`);
+  const t0 = process.hrtime.bigint();
+  // The generator spaces events 37 ms apart: shifting by events * 37 ms makes these the next records in time.
+  const shiftMs = corpus.events * 37;
+  const out = createWriteStream(plainFile);
+  const write = (s) => (out.write(s) ? undefined : new Promise((r) => out.once('drain', r)));
+  await write('{"Records":[');
+  let n = 0;
+  for (const f of corpusFiles(corpus.dir)) {
+    for (const rec of JSON.parse(gunzipSync(readFileSync(f)).toString('utf8')).Records) {
+      // a bijection on the first 32 bits: new IDs are distinct from each other and (2^-90 odds aside) from the corpus
+      const head = ((parseInt(rec.eventID.slice(0, 8), 16) + 0x9e3779b9) >>> 0).toString(16).padStart(8, '0');
+      rec.eventID = head + rec.eventID.slice(8);
+      rec.eventTime = new Date(Date.parse(rec.eventTime) + shiftMs).toISOString().replace(/\.\d+Z$/, 'Z');
+      await write((n++ ? ',' : '') + JSON.stringify(rec));
     }
-  };
-  for (const d of dirs) walk(d);
-  return out.sort();
+  }
+  await write(']}');
+  await new Promise((r, j) => out.end((e) => (e ? j(e) : r())));
+  if (n !== corpus.events) throw new BenchError(`memory corpus: wrote ${n} records, expected ${corpus.events}`);
+  const plainBytes = statSync(plainFile).size;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  writeMarker(dir, { events, source: rel(corpus.dir), plainFile: rel(plainFile), plainBytes, seconds });
+  log(`memory corpus built in ${seconds.toFixed(1)} s (plain file ${(plainBytes / 2 ** 20).toFixed(0)} MB)`);
+  return { dir, events, plainFile: rel(plainFile), plainBytes, cached: false };
+}
+
+/** .bench/rules-N: N generated variants (bench/variants.mjs), lint-checked once with the CLI (0 errors required). */
+async function ensureVariants(count) {
+  const dir = join(BENCH_DIR, `rules-${count}`);
+  const marker = readMarker(dir);
+  if (marker?.version === VARIANTS_VERSION && marker.count === count && marker.seed === VARIANT_SEED) return { dir, count, cached: true };
+  const res = writeVariants({ outDir: dir, count, seed: VARIANT_SEED, templatesDir: SIGMA_RULES, vocabularyDirs: [BUNDLED_RULES], generatorFile: GENERATOR });
+  // `rules lint` exits 2 on any error, which runMeasured turns into a BenchError
+  const lint = await runMeasured(`lint-variants-${count}`, process.execPath, [rel(CLI), 'rules', 'lint', '-q', rel(dir)]);
+  const summary = lint.stdout.trim().split('\n').at(-1) + lint.stderr.trim().split('\n').at(-1);
+  if (!/ 0 errors/.test(summary)) throw new BenchError(`variants ${rel(dir)}: lint did not report 0 errors: ${summary}`);
+  writeMarker(dir, { version: VARIANTS_VERSION, count, seed: VARIANT_SEED, templates: res.templates });
+  log(`${count} rule variants written to ${rel(dir)} (lint: 0 errors)`);
+  return { dir, count, cached: false };
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Rows. Each returns { engine, label, rules, events, seconds, peakRssMB, matched, ... }; adding a row to
-// the table (rule scaling, worker scaling) is one more call in main().
+// Rows. Each returns { engine, label, rules, events, seconds, peakRssMB, ... }.
 // ---------------------------------------------------------------------------------------------------
 
 /** One `tideline hunt` run. The CLI's own stats file gives the event count and per-rule alerts. */
-async function runTideline({ corpus, rulesDirs, workers, label = 'tideline' }) {
-  const alerts = join(BENCH_DIR, 'alerts.jsonl'); // overwritten by each row: alerts can be large
+async function runTideline({ corpus, rulesDirs, workers, label, output }) {
+  // overwritten by each row (alerts can be GBs), removed at the end; the memory row writes its ~6M alerts (10 GB) to
+  // /dev/null: formatted and written all the same, without filling the disk
+  const alerts = output ?? join(BENCH_DIR, 'alerts.jsonl');
   const stats = join(BENCH_DIR, 'stats.json');
   rmSync(stats, { force: true }); // never read a previous run's stats
   const args = [rel(CLI), 'hunt'];
@@ -142,134 +240,296 @@ async function runTideline({ corpus, rulesDirs, workers, label = 'tideline' }) {
     if (!Number.isFinite(s[k])) throw new BenchError(`${label}: stats file lacks numeric '${k}': ${JSON.stringify(s).slice(0, 300)}`);
   }
   return {
-    engine: 'tideline', label, workers: workers ?? null, rules: ruleFiles(rulesDirs).length,
-    events: s.records, seconds: run.seconds, peakRssMB: run.peakRssMB, matched: s.alerts,
+    engine: 'tideline', label, workers: s.workers ?? workers ?? null, rules: s.rules ?? null,
+    events: s.records, seconds: run.seconds, peakRssMB: run.peakRssMB, cpuSeconds: run.cpuSeconds, otherCores: run.otherCores, alerts: s.alerts, duplicates: s.duplicates ?? 0,
     files: s.files, errors: s.errors, cliSeconds: s.seconds ?? null,
     cliPeakRssMB: Number.isFinite(s.peakRssBytes) ? s.peakRssBytes / 2 ** 20 : null,
     alertsByRule: s.alertsByRule ?? {},
   };
 }
 
-/** The DuckDB reference query (see duckdb.mjs for how rules become SQL), in its own child process. */
-async function runDuckdb({ corpus, rulesDirs, label = 'duckdb' }) {
-  const rules = loadRulePrefilters(ruleFiles(rulesDirs));
-  const { variants, ruleColumns } = buildDuckdbQuery(corpus.dir, rules);
-  const spec = join(BENCH_DIR, `${label}-query.json`); // kept, so the SQL can be inspected or rerun
-  writeFileSync(spec, JSON.stringify({ threads: THREADS, variants }, null, 2));
-  const run = await runMeasured(label, process.execPath, [rel(join(ROOT, 'bench', 'duckdb.mjs')), rel(spec)]);
-  let out;
-  try { out = JSON.parse(run.stdout.trim().split('\n').at(-1)); } catch {
-    throw new BenchError(`${label}: unreadable output: ${run.stdout.slice(-500)}`);
+/**
+ * A DuckDB reference row: every rule translated to SQL (duckdb.mjs) over the typed or the inferred schema, run in
+ * its own child. The inferred query needs the inferred type first (a --describe child, not timed).
+ */
+async function runDuckdb({ corpus, irs, schemaKind, tag = '' }) {
+  const label = `duckdb (${schemaKind === 'typed' ? 'typed schema' : 'schema inferred'})${tag ? ` ${tag}` : ''}`;
+  const name = `duckdb-${schemaKind}${tag ? `-${tag.replace(/\W+/g, '-')}` : ''}`;
+  const glob = `${rel(corpus.dir)}/**/*.json.gz`;
+  let schema;
+  if (schemaKind === 'typed') schema = typedSchema([...usedFields(irs).keys()]);
+  else {
+    const d = await runMeasured('duckdb-describe', process.execPath, [rel(join(ROOT, 'bench', 'duckdb.mjs')), '--describe', glob]);
+    schema = inferredSchema(lastJsonLine('duckdb-describe', d.stdout));
   }
+  const q = buildDuckdbQuery(glob, schema, irs);
+  // kept, so the SQL can be inspected or rerun: the spec the child runs, and the SQL alone
+  const spec = join(BENCH_DIR, `${name}-query.json`);
+  const sqlFile = join(BENCH_DIR, `${name}.sql`);
+  writeFileSync(spec, JSON.stringify({ threads: THREADS, setup: q.setup, variants: q.variants }, null, 2));
+  writeFileSync(sqlFile, `SET threads=${THREADS};\n${q.setup.join(';\n')};\n\n${q.variants[0].sql};\n`);
+  const run = await runMeasured(label, process.execPath, [rel(join(ROOT, 'bench', 'duckdb.mjs')), rel(spec)]);
+  const out = lastJsonLine(label, run.stdout);
+  const perRule = q.perRule.map((p) => ({ ...p, count: p.column ? out.row[p.column] : null }));
   return {
-    engine: 'duckdb', label, threads: THREADS, rules: rules.length, events: out.row.total,
-    seconds: run.seconds, querySeconds: out.querySeconds, peakRssMB: run.peakRssMB, matched: out.row.matched,
+    engine: 'duckdb', label, schema: schemaKind, threads: THREADS, rules: perRule.filter((p) => p.column).length, rulesLoaded: perRule.length,
+    events: out.row.total, seconds: run.seconds, querySeconds: out.querySeconds, peakRssMB: run.peakRssMB, cpuSeconds: run.cpuSeconds, otherCores: run.otherCores,
+    alerts: perRule.reduce((a, p) => a + (p.count ?? 0), 0),
     variant: out.variant, failedVariants: out.failures, duckdbVersion: out.duckdbVersion,
-    // per rule: prefilter values and DuckDB's count (null for rules not in the filter)
-    perRule: rules.map((r, i) => ({ ...r, count: ruleColumns[i] ? out.row[ruleColumns[i]] : null })),
+    recordType: schema.recordType ?? null, sqlFile: rel(sqlFile), perRule,
   };
+}
+
+/** Pure evaluation (bench/eval.mjs): parsed records in memory, one thread, Detector.match only. */
+async function runEval({ corpus, records, sets }) {
+  const run = await runMeasured('eval', process.execPath, [rel(join(ROOT, 'bench', 'eval.mjs')), rel(corpus.dir), String(records), ...sets.map((s) => rel(s.dir))]);
+  const out = lastJsonLine('eval', run.stdout);
+  return { ...out, seconds: run.seconds, peakRssMB: run.peakRssMB, otherCores: run.otherCores };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Correctness: never traded for speed. Every check that fails is a PROBLEM and makes the exit code 1.
+// ---------------------------------------------------------------------------------------------------
+
+/** Sum counts per title (alertsByRule is keyed by title: rules sharing a title are added there too). */
+function countsByTitle(perRule) {
+  const m = new Map();
+  for (const p of perRule) m.set(p.title, (m.get(p.title) ?? 0) + p.count);
+  return m;
+}
+
+function sanityCheck({ corpus, pairs, hunt, workerRows, scaling, memory }) {
+  const problems = [];
+  const notes = [];
+  for (const r of [...pairs.map((p) => p.duckdb), hunt, ...workerRows, ...scaling]) {
+    if (r.events !== corpus.events) problems.push(`${r.label}: read ${r.events} events, the corpus has ${corpus.events}`);
+    if (r.engine === 'tideline' && r.errors > 0) problems.push(`${r.label}: tideline reported ${r.errors} errors`);
+    if (r.engine === 'tideline' && r.duplicates > 0) problems.push(`${r.label}: ${r.duplicates} duplicate alerts suppressed, but the corpus has unique eventIDs`);
+  }
+  // 1. every translated rule: DuckDB's count of matching events = Tideline's alerts (one per rule and event)
+  for (const { duckdb: d, tideline } of pairs) {
+    const inSql = d.perRule.filter((p) => p.column);
+    const titles = inSql.map((p) => p.title);
+    const dup = titles.filter((t, i) => titles.indexOf(t) !== i);
+    if (dup.length) notes.push(`${d.label}: titles shared by several rules (compared as sums): ${[...new Set(dup)].join('; ')}`);
+    // a title whose rules are not all translated cannot be compared: its alerts include the untranslated rule's
+    const partial = new Set(d.perRule.filter((p) => !p.column).map((p) => p.title));
+    let equal = 0;
+    for (const [title, count] of countsByTitle(inSql)) {
+      if (partial.has(title)) continue;
+      const got = tideline.alertsByRule[title] ?? 0;
+      if (got === count) equal++;
+      else problems.push(`rule '${title}': ${tideline.label} ${got} alerts, ${d.label} ${count} events`);
+    }
+    d.comparedRules = equal;
+    d.comparedWith = tideline.label;
+  }
+  // 2. the number of workers never changes the result
+  for (const r of workerRows) {
+    const diff = diffCounts(hunt.alertsByRule, r.alertsByRule);
+    if (diff) problems.push(`${r.label}: alerts differ from ${hunt.label}: ${diff}`);
+  }
+  // 3. the variant sets are prefixes of each other: a rule's alerts do not depend on the other rules loaded
+  for (let i = 0; i + 1 < scaling.length; i++) {
+    const small = scaling[i], big = scaling[i + 1];
+    const subset = Object.fromEntries(Object.entries(big.alertsByRule).filter(([t]) => isVariantOf(t, small.rules)));
+    const diff = diffCounts(small.alertsByRule, subset);
+    if (diff) problems.push(`${small.label} vs ${big.label}: the shared variants' alerts differ: ${diff}`);
+  }
+  if (scaling.length && scaling.every((r) => Object.keys(r.alertsByRule).length === 0)) notes.push('no variant fired on the corpus');
+  // 4. the memory row read everything
+  if (memory) {
+    notes.push(`${memory.label}: ${fmtInt(memory.duplicates)} duplicate alerts suppressed; the ${MEMORY_COPIES} linked copies repeat the corpus's eventIDs (${fmtInt(memory.alerts)} alerts written)`);
+    if (memory.events !== memory.corpusEvents) problems.push(`${memory.label}: read ${memory.events} events, the memory corpus has ${memory.corpusEvents}`);
+    if (memory.errors > 0) problems.push(`${memory.label}: tideline reported ${memory.errors} errors`);
+  }
+  return { ok: problems.length === 0, problems, notes };
+}
+
+/** Variant titles end with "(variant N)"; the set of size `count` holds variants 1..count. */
+function isVariantOf(title, count) {
+  const m = / \(variant (\d+)\)$/.exec(title);
+  return !!m && Number(m[1]) <= count;
+}
+
+function diffCounts(a, b) {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const d = [...keys].filter((k) => (a[k] ?? 0) !== (b[k] ?? 0)).map((k) => `'${k}' ${a[k] ?? 0} vs ${b[k] ?? 0}`);
+  return d.length ? d.slice(0, 5).join('; ') + (d.length > 5 ? `; and ${d.length - 5} more` : '') : '';
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Reporting
 // ---------------------------------------------------------------------------------------------------
-const fmtInt = (n) => (n == null ? '-' : Math.round(n).toLocaleString('en-US'));
+const fmtInt = (n) => (n == null || !Number.isFinite(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+const fmtX = (x) => (x == null || !Number.isFinite(x) ? '-' : x.toFixed(2));
+const rate = (r) => r.events / r.seconds;
 
-function printTable(rows, reference) {
-  const refRate = reference.events / reference.seconds;
-  const header = ['engine', 'rules', 'events', 'seconds', 'events/s', 'ratio', 'peak RSS MB'];
-  const body = rows.map((r) => {
-    const rate = r.events / r.seconds;
-    return [r.label, String(r.rules), fmtInt(r.events), r.seconds.toFixed(2), fmtInt(rate), (rate / refRate).toFixed(2), r.peakRssMB == null ? '-' : r.peakRssMB.toFixed(0)];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+function printTable(header, body) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
   // first column left-aligned (text), numbers right-aligned
-  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
 }
 
-/**
- * Both engines must have read the same events, and for `exact` rules (pure eventSource/eventName
- * selections) DuckDB's count must equal Tideline's alerts. Totals are not expected to match: DuckDB
- * counts events passing a prefilter, Tideline counts alerts (one per rule hit, all rule conditions).
- */
-function sanityCheck(tideline, duckdb) {
-  const problems = [];
-  if (tideline.events !== duckdb.events) problems.push(`events read differ: tideline ${tideline.events}, duckdb ${duckdb.events}`);
-  if (tideline.errors > 0) problems.push(`tideline reported ${tideline.errors} errors`);
-  const exact = duckdb.perRule.filter((r) => r.exact);
-  for (const r of exact) {
-    const got = tideline.alertsByRule[r.title] ?? 0;
-    if (got !== r.count) problems.push(`rule '${r.title}': tideline ${got} alerts, duckdb ${r.count} events`);
-  }
-  const inFilter = duckdb.perRule.filter((r) => r.count !== null);
-  // The prefilter should bound every rule it holds; a rule above its bound is suspicious but only a
-  // warning: a condition that ORs a selection without eventSource/eventName escapes the bound.
-  const warnings = [];
-  for (const r of inFilter.filter((x) => !x.exact)) {
-    const got = tideline.alertsByRule[r.title] ?? 0;
-    if (got > r.count) warnings.push(`rule '${r.title}': tideline ${got} alerts > ${r.count} candidate events in duckdb`);
-  }
-  const unfiltered = duckdb.perRule.filter((r) => r.count === null).map((r) => r.title);
-  const alertsOf = (list) => list.reduce((a, r) => a + (tideline.alertsByRule[r.title] ?? 0), 0);
+function printRows(rows, typed, inferred) {
+  printTable(
+    ['engine', 'rules', 'events', 'seconds', 'events/s', 'x typed', 'x inferred', 'alerts', 'peak RSS MB', 'cpu s', 'other cores'],
+    rows.map((r) => [
+      r.label, String(r.rules ?? '-'), fmtInt(r.events), r.seconds.toFixed(2), fmtInt(rate(r)),
+      fmtX(rate(r) / rate(typed)), fmtX(rate(r) / rate(inferred)), fmtInt(r.alerts), r.peakRssMB == null ? '-' : r.peakRssMB.toFixed(0),
+      r.cpuSeconds == null ? '-' : r.cpuSeconds.toFixed(1), r.otherCores == null ? '-' : r.otherCores.toFixed(2),
+    ]),
+  );
+}
 
-  const sumDuck = inFilter.reduce((a, r) => a + r.count, 0);
-  const lines = [
-    ["duckdb: events matching any rule's eventSource/eventName", fmtInt(duckdb.matched)],
-    [`tideline: alerts of all ${tideline.rules} rules`, fmtInt(tideline.matched)],
-    [`tideline: alerts of the ${inFilter.length} prefiltered rules`, fmtInt(alertsOf(inFilter))],
-    ['duckdb: sum of those rules\' counts (upper bound)', fmtInt(inFilter.reduce((a, r) => a + r.count, 0))],
-    [`exact rules compared one by one (${exact.length})`, problems.some((p) => p.startsWith('rule ')) ? 'MISMATCH' : `all equal, ${fmtInt(alertsOf(exact))} alerts`],
-  ];
-  const w = Math.max(...lines.map(([k]) => k.length));
-  console.log('\nmatched (sanity check)');
-  for (const [k, v] of lines) console.log(`  ${k.padEnd(w)}  ${v}`);
-  console.log(`  not in the prefilter (no plain eventSource/eventName): ${unfiltered.join('; ') || 'none'}`);
-  for (const w of warnings) console.log(`  warning: ${w}`);
-  for (const p of problems) console.log(`  PROBLEM: ${p}`);
-  return { ok: problems.length === 0, problems, warnings, exactRules: exact.length, unfilteredRules: unfiltered };
+/** A note for a target whose rows ran while other processes used the CPU (their figures are pessimistic). */
+const busyNote = (rows) => {
+  const worst = Math.max(...rows.map((r) => r?.otherCores ?? 0));
+  return worst > 0.3 ? `busy machine: ${worst.toFixed(2)} other cores` : '';
+};
+
+function targetLines({ typed, inferred, hunt, workerRows, scaling, evalRes, memory, corpus, evalSetFor }) {
+  const t = [];
+  const add = (name, value, threshold, pass, note = '', rows = []) => t.push({ name, value, threshold, pass, note: [note, busyNote(rows)].filter(Boolean).join('; ') });
+  add('1. tideline / duckdb typed (events/s)', rate(hunt) / rate(typed), `>= ${TARGET.vsDuckdb}`, rate(hunt) / rate(typed) >= TARGET.vsDuckdb, `${hunt.label}`, [hunt, typed]);
+  add('1. tideline / duckdb inferred (events/s)', rate(hunt) / rate(inferred), `>= ${TARGET.vsDuckdb}`, rate(hunt) / rate(inferred) >= TARGET.vsDuckdb, `${hunt.label}`, [hunt, inferred]);
+  if (scaling.length >= 2) {
+    const [first, last] = [scaling[0], scaling.at(-1)];
+    add(`2. events/s ${last.rules} rules / ${first.rules} rules`, rate(last) / rate(first), `>= ${TARGET.ruleFlatness}`, rate(last) / rate(first) >= TARGET.ruleFlatness, '', [first, last]);
+  }
+  const e600 = evalSetFor(600);
+  if (e600) add(`2. pure evaluation, ${e600.rules} rules (events/s, 1 core)`, e600.eventsPerSecond, `>= ${fmtInt(TARGET.evalPerCore)}`, e600.eventsPerSecond >= TARGET.evalPerCore, `${fmtInt(evalRes.records)} records in memory`, [evalRes]);
+  if (memory) {
+    const full = memory.events >= TARGET.memoryEvents;
+    add(`3. peak RSS, ${fmtInt(memory.events)} events (MB)`, memory.peakRssMB, `< ${TARGET.memoryMB}`, full ? memory.peakRssMB < TARGET.memoryMB : null,
+      full ? `plain file ${(memory.plainBytes / 2 ** 20).toFixed(0)} MB included` : `target is for ${fmtInt(TARGET.memoryEvents)} events (BENCH_EVENTS=1000000)`, [memory]);
+  } else add('3. peak RSS, 10M events', null, `< ${TARGET.memoryMB}`, null, 'skipped (BENCH_MEMORY=0)');
+  const [w1, w2] = [workerRows.find((r) => r.workers === 1), workerRows.find((r) => r.workers === 2)];
+  if (w1 && w2) add('4. events/s 2 workers / 1 worker', rate(w2) / rate(w1), `>= ${TARGET.workerScaling}`, rate(w2) / rate(w1) >= TARGET.workerScaling, '', [w1, w2]);
+  return t;
+}
+
+function printTargets(targets) {
+  console.log('\ntargets (issue 7)');
+  printTable(
+    ['target', 'measured', 'threshold', 'result', ''],
+    targets.map((x) => [x.name, x.value == null ? '-' : x.value >= 1000 ? fmtInt(x.value) : x.value.toFixed(2), x.threshold, x.pass === null ? 'n/a' : x.pass ? 'PASS' : 'FAIL', x.note]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
 async function main() {
+  const started = process.hrtime.bigint();
   const events = envInt('BENCH_EVENTS', 1_000_000);
   const workers = envInt('BENCH_WORKERS', undefined);
+  const evalRecords = envInt('BENCH_EVAL_RECORDS', 200_000);
+  const memoryOn = envInt('BENCH_MEMORY', 1) !== 0;
+  const duckdbVariants = process.env.BENCH_DUCKDB_VARIANTS === undefined ? 600 : Number(process.env.BENCH_DUCKDB_VARIANTS);
+  const ruleCounts = (process.env.BENCH_RULE_COUNTS ?? '60,600,3000').split(',').map((x) => Number(x.trim()));
+  if (ruleCounts.some((n) => !Number.isInteger(n) || n <= 0)) throw new BenchError(`BENCH_RULE_COUNTS must be positive integers, got '${process.env.BENCH_RULE_COUNTS}'`);
+  ruleCounts.sort((a, b) => a - b);
   if (!existsSync(SHARED)) throw new BenchError(`shared folder not found at ${SHARED} (expected ../shared next to the repo root)`);
   for (const p of [GENERATOR, SIGMA_RULES, BUNDLED_RULES]) if (!existsSync(p)) throw new BenchError(`missing ${p}`);
   if (!existsSync(CLI)) throw new BenchError(`${rel(CLI)} not found: build first (npm run build, or use npm run bench)`);
   if (!haveTime) log(`${TIME_BIN} not found: peak RSS will not be reported`);
   mkdirSync(BENCH_DIR, { recursive: true });
 
+  // The machine is shared: say how busy it is before measuring anything.
+  const b0 = machineBusySeconds();
+  await new Promise((r) => setTimeout(r, 3000));
+  const background = b0 == null ? null : (machineBusySeconds() - b0) / 3;
+  if (background != null) log(`machine load before the run: ${background.toFixed(2)} cores busy${background > 0.3 ? ' (another process is running: expect noisy figures)' : ''}`);
+
+  // Inputs (built once, cached).
   const corpus = await ensureCorpus(events);
+  const variantSets = [];
+  for (const n of ruleCounts) variantSets.push(await ensureVariants(n));
+  const memoryCorpus = memoryOn ? await ensureMemoryCorpus(corpus) : null;
   const rulesDirs = [SIGMA_RULES, BUNDLED_RULES];
+  const irs = await loadRuleIrs(rulesDirs); // the rules hunt runs, read by Tideline's own loader
   warmPageCache(corpus.dir);
 
-  // DuckDB first: its row is the reference for the ratio column.
-  const duckdb = await runDuckdb({ corpus, rulesDirs });
-  const rows = [await runTideline({ corpus, rulesDirs, workers, label: workers ? `tideline (${workers} workers)` : 'tideline' })];
-  // Later rows go here, e.g.
-  //   rows.push(await runTideline({ corpus, rulesDirs: [scaled600], label: 'tideline 600 rules' }));
-  //   rows.push(await runTideline({ corpus, rulesDirs, workers: 1, label: 'tideline 1 worker' }));
-  rows.push(duckdb);
+  // The two DuckDB references first, then Tideline on the same corpus and rules.
+  const typed = await runDuckdb({ corpus, irs, schemaKind: 'typed' });
+  const inferred = await runDuckdb({ corpus, irs, schemaKind: 'inferred' });
+  const hunt = await runTideline({ corpus, rulesDirs, workers, label: `tideline (${workers ? `${workers} workers` : 'default workers'})` });
+  hunt.label = `tideline (${hunt.workers} workers${workers ? '' : ', default'})`;
+  const workerRows = [];
+  for (const w of [1, 2]) workerRows.push(await runTideline({ corpus, rulesDirs, workers: w, label: `tideline (--workers ${w})` }));
+  const scaling = [];
+  for (const v of variantSets) scaling.push(await runTideline({ corpus, rulesDirs: [v.dir], workers: 2, label: `tideline ${v.count} variants (--workers 2)` }));
+  // DuckDB on a variant set too: the translation checked on rules that fire with contains/startswith/endswith/re/cidr
+  const duckVariants = [];
+  const dv = variantSets.find((v) => v.count === duckdbVariants);
+  if (dv) {
+    const d = await runDuckdb({ corpus, irs: await loadRuleIrs([dv.dir]), schemaKind: 'typed', tag: `${dv.count} variants` });
+    duckVariants.push({ duckdb: d, tideline: scaling[variantSets.indexOf(dv)] });
+  }
+  const evalRes = await runEval({ corpus, records: Math.min(evalRecords, corpus.events), sets: variantSets });
+  let memory = null;
+  if (memoryCorpus) {
+    warmPageCache(corpus.dir); // the links point at it; the plain file is read cold, as a new file would be
+    memory = await runTideline({ corpus: memoryCorpus, rulesDirs, workers: 2, output: '/dev/null', label: `tideline memory ${sizeLabel(memoryCorpus.events).toUpperCase()} (--workers 2)` });
+    Object.assign(memory, { corpusEvents: memoryCorpus.events, plainBytes: memoryCorpus.plainBytes, plainFile: memoryCorpus.plainFile });
+  }
+  rmSync(join(BENCH_DIR, 'alerts.jsonl'), { force: true });
 
-  console.log(`\ncorpus ${rel(corpus.dir)}: ${fmtInt(corpus.events)} events; ${cpus().length} CPUs, node ${process.version}, DuckDB ${duckdb.duckdbVersion} (${THREADS} threads, ${duckdb.variant})\n`);
-  printTable(rows, duckdb);
-  console.log('ratio = events/s / DuckDB events/s; seconds = wall time of the child process (startup included)');
-  const sanity = sanityCheck(rows[0], duckdb);
+  // Report.
+  const rows = [typed, inferred, hunt, ...workerRows, ...scaling, ...duckVariants.map((p) => p.duckdb), ...(memory ? [memory] : [])];
+  console.log(`\ncorpus ${rel(corpus.dir)}: ${fmtInt(corpus.events)} events; ${cpus().length} CPUs (${background == null ? '?' : background.toFixed(2)} busy before the run), node ${process.version}, DuckDB ${typed.duckdbVersion} (${THREADS} threads)\n`);
+  printRows(rows, typed, inferred);
+  console.log('seconds = wall time of the child process (startup included); x typed / x inferred = events/s over that DuckDB row\'s events/s;');
+  console.log('cpu s = CPU the child used; other cores = CPU used by everything else on the machine meanwhile (cores; > 0.1 means a busy machine);');
+  console.log(`rules = rules run (DuckDB: rules translated to SQL, of ${typed.rulesLoaded}); alerts = DuckDB: sum of per-rule counts, tideline: alerts written`);
 
-  const refRate = duckdb.events / duckdb.seconds;
+  const evalSetFor = (n) => evalRes.sets.find((s) => s.rules === n) ?? null;
+  console.log(`\nscaling`);
+  const [w1, w2] = workerRows;
+  console.log(`  workers: ${fmtInt(rate(w1))} events/s with 1, ${fmtInt(rate(w2))} with 2: x${fmtX(rate(w2) / rate(w1))}`);
+  if (scaling.length) {
+    console.log(`  rules (2 workers): ${scaling.map((r) => `${r.rules} rules ${fmtInt(rate(r))} events/s`).join(', ')}: ${scaling.length > 1 ? `${scaling.at(-1).rules}/${scaling[0].rules} = ${fmtX(rate(scaling.at(-1)) / rate(scaling[0]))}` : ''}`);
+    if (duckVariants.length) console.log(`  duckdb (typed): ${typed.rules} rules ${fmtInt(rate(typed))} events/s, ${duckVariants[0].duckdb.rules} variants ${fmtInt(rate(duckVariants[0].duckdb))} events/s: ${fmtX(rate(duckVariants[0].duckdb) / rate(typed))}`);
+    console.log(`  variants that fired: ${scaling.map((r) => `${Object.keys(r.alertsByRule).length} of ${r.rules} (${fmtInt(r.alerts)} alerts)`).join(', ')}`);
+  }
+  console.log(`\npure evaluation (bench/eval.mjs: ${fmtInt(evalRes.records)} records parsed in memory, 1 thread, Detector.match; child peak RSS ${evalRes.peakRssMB?.toFixed(0) ?? '-'} MB)`);
+  printTable(['rules', 'events/s per core', 'matches', 'rules fired', 'passes'],
+    evalRes.sets.map((s) => [String(s.rules), fmtInt(s.eventsPerSecond), fmtInt(s.matches), String(s.firedRules), String(s.passes)]));
+
+  const pairs = [{ duckdb: typed, tideline: hunt }, { duckdb: inferred, tideline: hunt }, ...duckVariants];
+  const sanity = sanityCheck({ corpus, pairs, hunt, workerRows, scaling, memory });
+  console.log('\ncorrectness');
+  for (const { duckdb: d } of pairs) {
+    const missing = d.perRule.filter((p) => !p.column);
+    const fired = d.perRule.filter((p) => p.count > 0).length;
+    console.log(`  ${d.label}: ${d.perRule.length - missing.length} of ${d.perRule.length} rules in SQL (${fired} match events); ${d.comparedRules} compared one by one with ${d.comparedWith}${sanity.problems.some((p) => p.includes(d.label)) ? ': MISMATCH' : ': all equal'}`);
+    console.log(`    not in SQL: ${missing.map((p) => `${p.title} (${p.notInSql})`).join('; ') || 'none'}`);
+  }
+  console.log(`  workers 1 / 2 / default: ${sanity.problems.some((p) => p.includes('workers')) ? 'DIFFER' : 'same alerts per rule'}; variant sets: ${sanity.problems.some((p) => p.includes('variants\'')) ? 'DIFFER' : 'shared variants have the same alerts'}`);
+  for (const n of sanity.notes) console.log(`  note: ${n}`);
+  for (const p of sanity.problems) console.log(`  PROBLEM: ${p}`);
+
+  const targets = targetLines({ typed, inferred, hunt, workerRows, scaling, evalRes, memory, corpus, evalSetFor });
+  printTargets(targets);
+  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(`\nbench took ${totalSeconds.toFixed(0)} s`);
+
   const results = {
     generatedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMB: Math.round(totalmem() / 2 ** 20), node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, busyCoresBeforeRun: background },
     corpus: { dir: rel(corpus.dir), events: corpus.events, cached: corpus.cached, generationSeconds: corpus.generationSeconds },
-    rows: rows.map((r) => ({ ...r, eventsPerSecond: r.events / r.seconds, ratioToDuckdb: r.events / r.seconds / refRate })),
+    memoryCorpus: memoryCorpus ? { ...memoryCorpus, dir: rel(memoryCorpus.dir) } : null,
+    rows: rows.map((r) => ({ ...r, eventsPerSecond: rate(r), ratioToDuckdbTyped: rate(r) / rate(typed), ratioToDuckdbInferred: rate(r) / rate(inferred) })),
+    eval: evalRes,
+    targets,
     sanity,
+    totalSeconds,
   };
   writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   log(`results written to ${rel(join(BENCH_DIR, 'results.json'))}`);
-  if (!sanity.ok) { log('sanity check failed (see PROBLEM lines)'); process.exitCode = 1; }
+  if (!sanity.ok) { log('correctness check failed (see PROBLEM lines)'); process.exitCode = 1; }
 }
 
 main().catch((e) => {

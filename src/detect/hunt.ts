@@ -2,7 +2,8 @@
  * A hunt: rules × inputs → formatted alerts, on N worker threads (one file at a time each) or inline.
  * Workers format alerts themselves (formatting is most of the cost of a noisy rule), so the main thread
  * only deduplicates and writes. Results are handed on in input order whatever the worker timing, so output
- * is deterministic; at most two files per worker are in flight, which bounds the reorder buffer.
+ * is deterministic. The oldest unfinished file's output streams out as it comes; later files' output waits, bounded
+ * by a window of files per worker and by a byte budget past which a worker runs ahead no further (worker.ts).
  */
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../sigma/values.js';
@@ -31,6 +32,8 @@ export interface HuntConfig {
   plain?: boolean;
   /** The rules as the main thread parsed them (workers compile these instead of reading the YAML again). */
   ruleSnapshots?: DocSnapshot[];
+  /** Workers: the sequence number of the file whose output is being written (shared memory; see runPool). */
+  headSeq?: Int32Array;
 }
 
 /** How huntFile reads records for this configuration (see file-hunt.ts HuntOptions). */
@@ -158,13 +161,19 @@ export function workerYoungMb(rules: number): number {
   return Math.min(64, 16 + Math.floor(rules / 100));
 }
 
+/** Files dispatched beyond the oldest unfinished one, per worker: bounds what waits to be written in order. */
+const WINDOW_PER_WORKER = 2;
+
 function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbacks): Promise<void> {
   return new Promise((resolve, reject) => {
     const pending = new Map<number, Pending>();
     let next = 0; // next file to dispatch
-    let flushed = 0; // next file to hand on
+    let flushed = 0; // the head: the oldest file not yet handed on; its results stream out as they come
     let finished = false;
     const pool: Worker[] = [];
+    const assigned = new Map<Worker, number>(); // files given to each worker and not done
+    // The head, shared with the workers: one that runs ahead of it with much unwritten output waits (worker.ts).
+    const head = new Int32Array(new SharedArrayBuffer(4));
     const entry = (seq: number) => {
       let p = pending.get(seq);
       if (!p) pending.set(seq, (p = { alerts: [], matches: [], errors: [] }));
@@ -172,37 +181,52 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
     };
     const stop = (e?: Error) => {
       finished = true;
+      Atomics.store(head, 0, -1);
+      Atomics.notify(head, 0); // no worker stays blocked while terminating
       Promise.all(pool.map((w) => w.terminate())).then(() => (e ? reject(e) : resolve()), reject);
     };
+    /** Hand on what the head file has so far; when it is done, move on to the next file, and so on. */
     const flush = () => {
       for (;;) {
         const p = pending.get(flushed);
-        if (!p?.result) break;
+        if (!p) break;
         for (const e of p.errors) cb.onError(e);
         for (const b of p.alerts) cb.onAlerts(b);
         for (const m of p.matches) cb.onMatches?.(m.rec, m.rules);
+        p.errors = [];
+        p.alerts = [];
+        p.matches = [];
+        if (!p.result) break;
         cb.onFileDone(p.result, files[flushed]!);
         pending.delete(flushed);
         flushed++;
+        Atomics.store(head, 0, flushed);
+        Atomics.notify(head, 0);
       }
       if (flushed === files.length && !finished) stop();
+      else fill();
     };
-    const dispatch = (w: Worker) => {
-      if (next < files.length) {
-        const seq = next++;
-        w.postMessage({ seq, path: files[seq]!.path });
+    /** Give each worker up to two files (one running, one queued), within the window ahead of the head. */
+    const fill = () => {
+      for (const w of pool) {
+        while ((assigned.get(w) ?? 0) < 2 && next < files.length && next < flushed + WINDOW_PER_WORKER * n) {
+          const seq = next++;
+          assigned.set(w, (assigned.get(w) ?? 0) + 1);
+          w.postMessage({ seq, path: files[seq]!.path });
+        }
       }
     };
+    const workerCfg: HuntConfig = { ...cfg, headSeq: head };
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(cfg.ruleSnapshots?.length ?? 0) } });
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: workerCfg, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(cfg.ruleSnapshots?.length ?? 0) } });
       pool.push(w);
       w.on('message', (m: WorkerMessage) => {
         if (finished) return;
         switch (m.type) {
           case 'ready':
-            dispatch(w);
-            dispatch(w); // one queued ahead (see worker.ts)
-            break;
+            assigned.set(w, 0);
+            fill();
+            return;
           case 'alert':
             entry(m.seq).alerts.push(m.batch);
             break;
@@ -214,12 +238,13 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
             break;
           case 'done':
             entry(m.seq).result = m.result;
-            dispatch(w);
-            flush();
+            assigned.set(w, (assigned.get(w) ?? 1) - 1);
             break;
           case 'fatal':
             stop(new Error(`worker failed: ${m.message}`));
+            return;
         }
+        if (m.seq === flushed || m.type === 'done') flush();
       });
       w.on('error', (e) => {
         if (!finished) stop(e);

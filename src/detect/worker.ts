@@ -9,6 +9,22 @@ const cfg = workerData as HuntConfig;
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
 
+/**
+ * Output a file may send before the main thread can write it (it waits for older files): past this, the worker
+ * waits until its file is the oldest, so a large file behind another large file cannot pile up gigabytes of alerts.
+ */
+const AHEAD_BYTES = 16 * 1024 * 1024;
+let sentAhead = 0;
+/** Account for output about to be sent for file `seq`, waiting first if it is too far ahead of the writer. */
+function budget(seq: number, bytes: number): void {
+  const head = cfg.headSeq;
+  if (!head) return;
+  sentAhead += bytes;
+  if (sentAhead <= AHEAD_BYTES) return;
+  for (let h = Atomics.load(head, 0); h !== seq && h !== -1; h = Atomics.load(head, 0)) Atomics.wait(head, 0, h);
+  sentAhead = 0; // the file is being written as it comes now
+}
+
 try {
   const rules = prepareRules(cfg);
   const detector = new Detector(rules.run);
@@ -19,7 +35,9 @@ try {
   let matches: { rec: JsonObject; rules: string[] }[] = [];
   let matchSeq = 0;
   const flushMatches = () => {
-    if (matches.length) send({ type: 'matches', seq: matchSeq, matches });
+    if (!matches.length) return;
+    budget(matchSeq, matches.length * 1024); // a record's worth per match, roughly
+    send({ type: 'matches', seq: matchSeq, matches });
     matches = [];
   };
   const hooks = correlationHooks(rules, (rec, hit) => {
@@ -40,11 +58,13 @@ try {
     busy = false;
   };
   const hunt = async ({ seq, path }: { seq: number; path: string }) => {
+    sentAhead = 0;
     matchSeq = seq;
     // Alerts go back in batches of bytes, transferred (not copied): one message per alert costs more than the match.
     const flush = () => {
       if (!writer.count) return;
       const batch = writer.take();
+      budget(seq, batch.bytes.length);
       port.postMessage({ type: 'alert', seq, batch } satisfies WorkerMessage, [batch.bytes.buffer as ArrayBuffer]);
     };
     try {
