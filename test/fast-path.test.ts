@@ -162,6 +162,27 @@ describe('AlertDedup', () => {
     for (const id of ['e7', 'e8', 'e9', 'e10', 'e11', 'e12']) d.first(0, id);
     expect(d.first(0, 'e1')).toBe(true); // two windows later: forgotten, memory bounded
   });
+
+  it('answers as two generations of exact sets would, over many keys and repeats', () => {
+    const rand = prng(3);
+    const window = 256;
+    const d = new AlertDedup(window);
+    let cur = new Set<string>();
+    let prev = new Set<string>();
+    let repeats = 0;
+    for (let n = 0; n < 20000; n++) {
+      const rule = Math.floor(rand() * 3);
+      const id = `evt-${Math.floor(rand() * 600)}`; // small id space: many repeats, near and far
+      const key = `${rule}/${id}`;
+      const want = !cur.has(key) && !prev.has(key);
+      if (want) {
+        cur.add(key);
+        if (cur.size >= window) (prev = cur), (cur = new Set());
+      } else repeats++;
+      expect(d.first(rule, id), `${n}: ${key}`).toBe(want);
+    }
+    expect(repeats).toBeGreaterThan(1000);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
