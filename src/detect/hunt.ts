@@ -172,6 +172,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
     let finished = false;
     const pool: Worker[] = [];
     const assigned = new Map<Worker, number>(); // files given to each worker and not done
+    const ready: Worker[] = [];
     // The head, shared with the workers: one that runs ahead of it with much unwritten output waits (worker.ts).
     const head = new Int32Array(new SharedArrayBuffer(4));
     const entry = (seq: number) => {
@@ -206,9 +207,9 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
       if (flushed === files.length && !finished) stop();
       else fill();
     };
-    /** Give each worker up to two files (one running, one queued), within the window ahead of the head. */
+    /** Give each ready worker up to two files (one running, one queued), within the window ahead of the head. */
     const fill = () => {
-      for (const w of pool) {
+      for (const w of ready) {
         while ((assigned.get(w) ?? 0) < 2 && next < files.length && next < flushed + WINDOW_PER_WORKER * n) {
           const seq = next++;
           assigned.set(w, (assigned.get(w) ?? 0) + 1);
@@ -220,11 +221,12 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
     for (let i = 0; i < n; i++) {
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: workerCfg, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(cfg.ruleSnapshots?.length ?? 0) } });
       pool.push(w);
+      assigned.set(w, 0);
       w.on('message', (m: WorkerMessage) => {
         if (finished) return;
         switch (m.type) {
           case 'ready':
-            assigned.set(w, 0);
+            ready.push(w); // a worker still compiling rules gets no file yet: the ready one takes them
             fill();
             return;
           case 'alert':
