@@ -121,6 +121,49 @@ describe('tideline hunt over the bundled sample', () => {
   });
 });
 
+describe('tideline hunt --count', () => {
+  const SIGMAHQ = ['-r', join(ROOT, '..', 'shared', 'sigma-aws-rules'), '-r', join(ROOT, 'content/rules')];
+  const perRule = (alerts: { rule: { id: string } }[]) => {
+    const m: Record<string, number> = {};
+    for (const a of alerts) m[a.rule.id] = (m[a.rule.id] ?? 0) + 1;
+    return m;
+  };
+
+  it('counts exactly the alerts the same hunt writes, per rule, every rule listed', () => {
+    // The sample twice: the second copy's alerts are duplicates, so counting must deduplicate as writing does.
+    const full = run('hunt', '--format', 'jsonl', ...SIGMAHQ, SAMPLE, SAMPLE);
+    expect(full.status, full.stderr).toBe(0);
+    const want = perRule(jsonl(full.stdout));
+    expect(Object.keys(want).length).toBeGreaterThan(3);
+    for (const workers of ['1', '2']) {
+      const r = run('hunt', '--count', '--format', 'jsonl', '--workers', workers, ...SIGMAHQ, SAMPLE, SAMPLE);
+      expect(r.status, r.stderr).toBe(0);
+      const rows = jsonl(r.stdout) as { alerts: number; id: string; title: string; level: string; kind: string }[];
+      const got = Object.fromEntries(rows.filter((x) => x.alerts > 0).map((x) => [x.id, x.alerts]));
+      expect(got).toEqual(want);
+      // every rule run is listed, zeros included, most alerts first
+      const ran = Number(/rules: (\d+) run/.exec(r.stderr)![1]);
+      expect(rows.length).toBe(ran);
+      expect(rows.some((x) => x.alerts === 0)).toBe(true);
+      expect(rows.map((x) => x.alerts)).toEqual([...rows.map((x) => x.alerts)].sort((a, b) => b - a));
+      expect(r.stderr).toMatch(/duplicate alerts suppressed/);
+    }
+    const nodedup = run('hunt', '--count', '--no-dedup', '--format', 'jsonl', ...SIGMAHQ, SAMPLE, SAMPLE);
+    const doubled = Object.fromEntries((jsonl(nodedup.stdout) as { alerts: number; id: string }[]).filter((x) => x.alerts > 0).map((x) => [x.id, x.alerts]));
+    expect(doubled).toEqual(Object.fromEntries(Object.entries(want).map(([k, v]) => [k, 2 * v])));
+  });
+
+  it('writes the counts as csv, json and table', () => {
+    const rows = jsonl(run('hunt', '--count', '--format', 'jsonl', ...THREE_RULES, SAMPLE).stdout);
+    const csv = run('hunt', '--count', '--format', 'csv', ...THREE_RULES, SAMPLE).stdout.trim().split('\n');
+    expect(csv[0]).toBe('alerts,level,rule_id,rule_title,kind');
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(rows.map((x) => `${x.alerts},${x.level},${x.id}`));
+    expect(JSON.parse(run('hunt', '--count', '--format', 'json', ...THREE_RULES, SAMPLE).stdout)).toEqual(rows);
+    const table = run('hunt', '--count', '--format', 'table', ...THREE_RULES, SAMPLE).stdout;
+    for (const x of rows) expect(table).toMatch(new RegExp(`\\s${x.alerts}\\s+${x.level}\\s+${x.title}`));
+  });
+});
+
 describe('tideline rules lint', () => {
   it('passes the 57 SigmaHQ rules and the bundled rules', () => {
     const r = run('rules', 'lint', join(ROOT, '../shared/sigma-aws-rules'));

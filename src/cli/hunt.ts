@@ -7,7 +7,7 @@ import type { FileResult, InputError } from '../detect/file-hunt.js';
 import { expandInputs } from '../logs/walk.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
 import { LEVELS, type Level } from '../sigma/rule.js';
-import { alertFormat, FORMATS, type Format } from '../detect/format.js';
+import { alertFormat, FORMATS, formatCounts, ruleCounts, type Format } from '../detect/format.js';
 import { defaultFormat, Out, parseTime, UsageError } from './io.js';
 import { Progress } from './progress.js';
 import { bundledRulesDir } from '../paths.js';
@@ -29,6 +29,8 @@ export interface HuntFlags {
   placeholders?: string;
   progress?: boolean;
   dedup?: boolean;
+  /** Only the number of alerts per rule (formatted as --format says), not the alerts. */
+  count?: boolean;
   /** false with --no-fast-path: parse every record whole. */
   fastPath?: boolean;
   /** How far out of event-time order correlated records may arrive (duration, or `all`). */
@@ -77,6 +79,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
     color: format === 'table' && !flags.output && !!process.stdout.isTTY && !process.env.NO_COLOR,
     maxDisorderMs,
     plain: flags.fastPath === false,
+    count: flags.count === true,
   };
 
   const rules = prepareRules(cfg);
@@ -94,7 +97,8 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   const walk = engine === 'athena' ? { files: [], skipped: [], errors: [] } : expandInputs(logs);
   const out = Out.open(flags.output);
   const fmt = alertFormat(format, cfg.color);
-  out.write(fmt.header);
+  const counting = cfg.count === true;
+  if (!counting) out.write(fmt.header);
   const totalBytes = walk.files.reduce((a, f) => a + f.size, 0);
   const progress = new Progress(flags.progress !== false && !!process.stderr.isTTY, totalBytes, 'MB');
   const inputErrors: string[] = [];
@@ -118,7 +122,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       const r = perRule.get(a.rule.id) ?? { title: a.rule.title, level: a.rule.level ?? '', count: 0 };
       r.count++;
       perRule.set(a.rule.id, r);
-      out.write(fmt.correlation(a));
+      if (!counting) out.write(fmt.correlation(a));
     }
   };
   let records = 0, alerts = 0, duplicates = 0, outOfWindow = 0, doneBytes = 0, doneFiles = 0;
@@ -140,6 +144,10 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
         const r = perRule.get(rule.id) ?? { title: rule.title, level: rule.level ?? '', count: 0 };
         r.count++;
         perRule.set(rule.id, r);
+      }
+      if (counting) {
+        alerts += kept;
+        return;
       }
       // Common case: nothing dropped, nothing between alerts: the batch is written as it came.
       if (kept === n && !fmt.separator) {
@@ -184,7 +192,8 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
     throw e;
   }
   if (correlator) writeCorrelations(correlator.flush());
-  out.write(fmt.footer);
+  if (counting) out.write(formatCounts(ruleCounts(rules.selected.filter((r) => !rules.silent.has(r.id)), correlator?.active ?? [], perRule), format));
+  else out.write(fmt.footer);
   out.close();
   progress.stop();
 

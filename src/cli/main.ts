@@ -33,6 +33,7 @@ function program(): Command {
     .option('--stats <file>', 'write run statistics as JSON (for scripts and benchmarks)')
     .option('--no-progress', 'no progress bar')
     .option('--no-dedup', 'keep duplicate alerts (same rule and eventID)')
+    .option('-c, --count', 'print how many alerts each rule raised (every rule run, zeros included) instead of the alerts; same rules, window and dedup')
     .option('--no-fast-path', 'parse every record whole instead of only the members the rules read (slower; same alerts, for verification)')
     .option('--max-disorder <duration>', 'correlation rules: how far out of event-time order records may arrive (default all: the whole input is ordered first; 15m bounds memory)')
     .addOption(new Option('--engine <engine>', 'native (default); duckdb: the rules converted to SQL, run in embedded DuckDB; athena: submitted to Amazon Athena').choices(['native', 'duckdb', 'athena']))

@@ -6,11 +6,13 @@
  * the record's text is copied once from the inflated input (JSON formats splice it verbatim), a batch crosses to the
  * main thread as one transferred buffer, and the main thread only deduplicates and writes ranges.
  */
-import type { Alert } from './alert.js';
+import { buildAlert, type Alert } from './alert.js';
+import type { JsonObject } from '../sigma/fields.js';
+import type { DetectionRule } from '../sigma/rule.js';
 import type { AlertFormat } from './format.js';
 
 export interface AlertBatch {
-  /** The formatted alerts back to back (no separators: the writer adds them). */
+  /** The formatted alerts back to back (no separators: the writer adds them); empty when only counting. */
   bytes: Uint8Array;
   /** End offset of each alert in `bytes`. */
   ends: Int32Array;
@@ -33,6 +35,8 @@ export class AlertBatchWriter {
     private readonly format: AlertFormat,
     /** Rule id -> index in the hunt's rule list. */
     private readonly ruleIndex: Map<string, number>,
+    /** `hunt --count`: note each alert's rule and eventID (what counting and deduplication need), format nothing. */
+    private readonly counting = false,
   ) {}
 
   get count(): number {
@@ -41,6 +45,14 @@ export class AlertBatchWriter {
 
   get byteLength(): number {
     return this.used;
+  }
+
+  /** A rule matched a record (`raw`: the record's JSON text as read, if at hand). */
+  hit(rule: DetectionRule, rec: JsonObject, file: string, index: number, raw: Uint8Array | undefined): void {
+    if (!this.counting) return this.add(buildAlert(rule, rec, file, index), raw);
+    this.ends.push(0);
+    this.rules.push(this.ruleIndex.get(rule.id) ?? -1);
+    this.eventIds.push(typeof rec.eventID === 'string' ? rec.eventID : null);
   }
 
   /** `raw`: the record's JSON text as read (spliced verbatim by the JSON formats). */

@@ -4,7 +4,6 @@ import { ProjectedRecord } from '../logs/projected.js';
 import { recordScope } from '../sigma/fields.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
-import { buildAlert, type Alert } from './alert.js';
 import type { Detector } from './engine.js';
 
 export interface TimeWindow {
@@ -32,6 +31,9 @@ export interface CorrelationHooks {
   onMatches(rec: JsonObject, rules: DetectionRule[]): void;
 }
 
+/** A rule matched a record of `file` (`raw`: the record's JSON text as read, when the fast path has it). */
+export type OnHit = (rule: DetectionRule, rec: JsonObject, index: number, raw: Buffer | undefined) => void;
+
 /** How the alerts will be written: JSON formats splice the record's text, the others read its members. */
 export interface HuntOptions {
   /** Alerts need the whole parsed record (table, CSV), not only its text. */
@@ -47,7 +49,7 @@ export async function huntFile(
   file: string,
   detector: Detector,
   window: TimeWindow,
-  onAlert: (a: Alert, raw: Buffer | undefined) => void,
+  onHit: OnHit,
   onError: (e: InputError) => void,
   corr?: CorrelationHooks,
   opts: HuntOptions = { wholeRecords: true },
@@ -63,7 +65,7 @@ export async function huntFile(
         if (corr.silent.has(rule.id)) continue;
       }
       alerts++;
-      onAlert(buildAlert(rule, rec, file, index), raw);
+      onHit(rule, rec, index, raw);
     }
     if (fed) corr!.onMatches(rec, fed);
   };

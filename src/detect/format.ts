@@ -130,3 +130,45 @@ function tableFormat(color: boolean): AlertFormat {
     },
   };
 }
+
+/** One line of `hunt --count`: a rule run and how many alerts it raised (after deduplication). */
+export interface RuleCount {
+  alerts: number;
+  level: string;
+  id: string;
+  title: string;
+  kind: 'detection' | 'correlation';
+}
+
+/**
+ * Every rule run with its alert count, zeros included (a rule that never fires is worth knowing about too), most
+ * alerts first, then by level and title so the order is stable.
+ */
+export function ruleCounts(
+  detections: readonly { id: string; title: string; level?: string | null }[],
+  correlations: readonly { id: string; title: string; level?: string | null }[],
+  counted: ReadonlyMap<string, { count: number }>,
+): RuleCount[] {
+  const rank = ['informational', 'low', 'medium', 'high', 'critical'];
+  const rows = [
+    ...detections.map((r) => ({ r, kind: 'detection' as const })),
+    ...correlations.map((r) => ({ r, kind: 'correlation' as const })),
+  ].map(({ r, kind }): RuleCount => ({ alerts: counted.get(r.id)?.count ?? 0, level: r.level ?? '', id: r.id, title: r.title, kind }));
+  return rows.sort((a, b) => b.alerts - a.alerts || rank.indexOf(b.level) - rank.indexOf(a.level) || a.title.localeCompare(b.title));
+}
+
+export function formatCounts(rows: RuleCount[], format: Format): string {
+  switch (format) {
+    case 'jsonl':
+      return rows.map((r) => JSON.stringify(r) + '\n').join('');
+    case 'json':
+      return rows.length ? `[\n${rows.map((r) => JSON.stringify(r)).join(',\n')}\n]\n` : '[]\n';
+    case 'csv':
+      return ['alerts,level,rule_id,rule_title,kind\n', ...rows.map((r) => [String(r.alerts), r.level, r.id, r.title, r.kind].map(csvCell).join(',') + '\n')].join('');
+    case 'table': {
+      const w = Math.max(6, ...rows.map((r) => String(r.alerts).length));
+      const head = `${'ALERTS'.padStart(w)}  ${'LEVEL'.padEnd(13)} RULE\n`;
+      return head + rows.map((r) => `${String(r.alerts).padStart(w)}  ${r.level.padEnd(13)} ${r.title}${r.kind === 'correlation' ? ' (correlation)' : ''}  ${r.id}\n`).join('');
+    }
+  }
+}

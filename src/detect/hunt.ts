@@ -12,9 +12,8 @@ import { LEVELS, type CorrelationRule, type DetectionRule } from '../sigma/rule.
 import type { JsonObject } from '../sigma/fields.js';
 import { planCorrelations, type CorrelationPlan } from './correlation.js';
 import type { InputFile } from '../logs/walk.js';
-import type { Alert } from './alert.js';
 import { Detector } from './engine.js';
-import { huntFile, type FileResult, type HuntOptions, type InputError, type TimeWindow } from './file-hunt.js';
+import { huntFile, type FileResult, type HuntOptions, type InputError, type OnHit, type TimeWindow } from './file-hunt.js';
 import { alertFormat, type Format } from './format.js';
 import { AlertBatchWriter, type AlertBatch } from './alert-batch.js';
 import { isCloudTrailRule, selectRules, type RuleFilter } from './selection.js';
@@ -26,19 +25,25 @@ export interface HuntConfig {
   window: TimeWindow;
   format: Format;
   color: boolean;
+  /** `--count`: only the number of alerts per rule is wanted; alerts are noted (rule, eventID), never formatted. */
+  count?: boolean;
   /** Correlation disorder tolerance (ms; Infinity: wait for the end of input). */
   maxDisorderMs?: number;
   /** Parse every record whole instead of member by member (the plain path, for verification). */
   plain?: boolean;
-  /** The rules as the main thread parsed them (workers compile these instead of reading the YAML again). */
-  ruleSnapshots?: DocSnapshot[];
+  /**
+   * The rules as the main thread parsed them, as JSON text (workers compile these instead of reading the YAML again).
+   * Text, because a string crosses to a worker in one copy: the snapshot objects took 0.3 s to clone per worker at
+   * 3,000 rules, on the main thread, before any worker could start.
+   */
+  ruleSnapshots?: string;
   /** Workers: the sequence number of the file whose output is being written (shared memory; see runPool). */
   headSeq?: Int32Array;
 }
 
 /** How huntFile reads records for this configuration (see file-hunt.ts HuntOptions). */
 export function huntOptions(cfg: HuntConfig): HuntOptions {
-  return { wholeRecords: cfg.format === 'table' || cfg.format === 'csv', plain: cfg.plain };
+  return { wholeRecords: !cfg.count && (cfg.format === 'table' || cfg.format === 'csv'), plain: cfg.plain };
 }
 
 export interface HuntCallbacks {
@@ -65,7 +70,7 @@ export interface PreparedRules {
 }
 
 export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter' | 'ruleSnapshots'>): PreparedRules {
-  const set = cfg.ruleSnapshots ? loadRulesFromSnapshots(cfg.ruleSnapshots, cfg.compile) : loadRules(cfg.rulePaths, cfg.compile, { snapshots: true });
+  const set = cfg.ruleSnapshots ? loadRulesFromSnapshots(JSON.parse(cfg.ruleSnapshots) as DocSnapshot[], cfg.compile) : loadRules(cfg.rulePaths, cfg.compile, { snapshots: true });
   const sel = selectRules(set.rules, cfg.filter);
   const correlations = selectCorrelations(set.correlations, cfg.filter);
   const plan = planCorrelations(correlations, set.rules.filter(isCloudTrailRule));
@@ -112,7 +117,7 @@ export const BATCH_BYTES = 256 * 1024;
 
 /** A writer formatting this hunt's alerts to bytes (workers and the inline path alike). */
 export function alertWriter(cfg: HuntConfig, rules: PreparedRules): AlertBatchWriter {
-  return new AlertBatchWriter(alertFormat(cfg.format, cfg.color), new Map(rules.run.map((r, i) => [r.id, i])));
+  return new AlertBatchWriter(alertFormat(cfg.format, cfg.color), new Map(rules.run.map((r, i) => [r.id, i])), cfg.count);
 }
 
 export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: InputFile[], workers: number, cb: HuntCallbacks): Promise<void> {
@@ -123,17 +128,18 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
     const flush = () => writer.count && cb.onAlerts(writer.take());
     const hooks = correlationHooks(rules, (rec, hit) => cb.onMatches?.(rec, hit.map((r) => r.id)));
     for (const f of files) {
-      const onAlert = (a: Alert, raw: Buffer | undefined) => {
-        writer.add(a, raw);
+      const onHit: OnHit = (rule, rec, index, raw) => {
+        writer.hit(rule, rec, f.path, index, raw);
         if (writer.count >= BATCH_ALERTS || writer.byteLength >= BATCH_BYTES) flush();
       };
-      const res = await huntFile(f.path, detector, cfg.window, onAlert, cb.onError, hooks, huntOptions(cfg));
+      const res = await huntFile(f.path, detector, cfg.window, onHit, cb.onError, hooks, huntOptions(cfg));
       flush();
       cb.onFileDone(res, f);
     }
     return;
   }
-  await runPool({ ...cfg, ruleSnapshots: rules.set.snapshots }, files, Math.min(workers, files.length), cb);
+  const snapshots = rules.set.snapshots && JSON.stringify(rules.set.snapshots);
+  await runPool({ ...cfg, ruleSnapshots: snapshots }, files, Math.min(workers, files.length), rules.run.length, cb);
 }
 
 export type WorkerMessage =
@@ -164,7 +170,7 @@ export function workerYoungMb(rules: number): number {
 /** Files dispatched beyond the oldest unfinished one, per worker: bounds what waits to be written in order. */
 const WINDOW_PER_WORKER = 2;
 
-function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbacks): Promise<void> {
+function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: number, cb: HuntCallbacks): Promise<void> {
   return new Promise((resolve, reject) => {
     const pending = new Map<number, Pending>();
     let next = 0; // next file to dispatch
@@ -219,7 +225,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, cb: HuntCallbac
     };
     const workerCfg: HuntConfig = { ...cfg, headSeq: head };
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: workerCfg, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(cfg.ruleSnapshots?.length ?? 0) } });
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: workerCfg, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(ruleCount) } });
       pool.push(w);
       assigned.set(w, 0);
       w.on('message', (m: WorkerMessage) => {

@@ -72,8 +72,8 @@ try {
         path,
         detector,
         cfg.window,
-        (a, raw) => {
-          writer.add(a, raw);
+        (rule, rec, index, raw) => {
+          writer.hit(rule, rec, path, index, raw);
           if (writer.count >= BATCH_ALERTS || writer.byteLength >= BATCH_BYTES) flush();
         },
         (error) => send({ type: 'error', seq, error }),

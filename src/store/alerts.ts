@@ -8,7 +8,7 @@ import { isCloudTrailRule } from '../detect/selection.js';
 import { expandInputs } from '../logs/walk.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
-import type { Alert } from '../detect/alert.js';
+import { buildAlert, type Alert } from '../detect/alert.js';
 import type { CorrelationAlert } from '../detect/correlation.js';
 import { createHash } from 'node:crypto';
 import { LEVEL_RANK } from './content.js';
@@ -113,7 +113,7 @@ export async function huntIntoStore(db: Db, rules: DetectionRule[], inputs: stri
   let alerts = 0;
   const pending: Alert[] = [];
   for (const f of files) {
-    const res = await huntFile(f.path, detector, {}, (a) => void pending.push(a), (e) => void errors.push(`${e.file}${e.index !== undefined ? ` record ${e.index}` : ''}: ${e.message}`));
+    const res = await huntFile(f.path, detector, {}, (rule, rec, index) => void pending.push(buildAlert(rule, rec, f.path, index)), (e) => void errors.push(`${e.file}${e.index !== undefined ? ` record ${e.index}` : ''}: ${e.message}`));
     records += res.records;
   }
   db.transaction(() => {
