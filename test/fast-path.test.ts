@@ -3,7 +3,8 @@
 //    parsed whole), on real content (the SigmaHQ regression corpus, the bundled sample trail, a generated trail)
 //    and on inputs written to trip it (dotted keys, repeated keys, escaped keys, non-ASCII, damage);
 //  - the regex required-literal check vs the regex alone;
-//  - the splitter's grammar check vs JSON.parse.
+//  - the splitter's grammar check vs JSON.parse;
+//  - verdicts memoised per field value vs the same items evaluated afresh.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ import { AlertDedup } from '../src/detect/dedup.js';
 import { requiredLiteral } from '../src/sigma/regex-literal.js';
 import { JsonSplitter, type Members } from '../src/logs/scanner.js';
 import { MemberNames, ProjectedRecord } from '../src/logs/projected.js';
-import type { JsonObject } from '../src/sigma/fields.js';
+import { fieldReader, recordScope, VERDICT_ITEMS, type Json, type JsonObject } from '../src/sigma/fields.js';
+import { compileFieldItem, type RuleValue } from '../src/sigma/values.js';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -148,6 +150,67 @@ describe('ProjectedRecord', () => {
     });
     s.push(Buffer.from('{"Records":[{"eventName":"A","eventName":"B","userIdentity.type":"Root","big":{"x":[1,2,3]}}]}'));
     expect(got!.rec).toEqual({ eventName: 'B', 'userIdentity.type': 'Root' });
+  });
+});
+
+describe('verdicts memoised per field value', () => {
+  // The same items on two fields holding the same value: one field has enough items to memoise its verdicts, the
+  // other (a fresh name, few items) evaluates every time. Every answer must agree, through repeats, the numbering
+  // starting over (more distinct values than it keeps), a field found too varied to number, and non-string values.
+  const specs: [string[], (string | number | null)[]][] = [
+    [[], ['Boto3/1.34.0', 'aws-cli/2.15.0']],
+    [['contains'], ['kali', 'CURL']],
+    [['startswith'], ['aws-cli/']],
+    [['endswith'], ['.EXE', '/exec-env']],
+    [['re'], ['^Mozilla/\\d']],
+    [['re', 'i'], ['python-REQUESTS']],
+    [['contains', 'all'], ['aws', 'cli']],
+    [['neq'], ['Boto3/1.34.0']],
+    [['contains', 'neq'], ['sdk']],
+    [['cidr'], ['10.0.0.0/8']],
+    [['cased'], ['Boto3/1.34.0']],
+    [[], ['*/2.*', 'a?c']],
+    [['contains'], [7]],
+    [[], [null, 'none']],
+  ];
+  const tag = `${process.pid}${Date.now()}`;
+  const compile = (field: string, [mods, vals]: [string[], (string | number | null)[]]) =>
+    compileFieldItem(field, mods, vals.map((v): RuleValue => ({ value: v, text: String(v), pos: { line: 1, col: 1 } })), { line: 1, col: 1 }, {});
+  const memo = specs.map((spec) => compile(`memoField${tag}`, spec));
+  // The plain side spreads the items over fields of fewer than VERDICT_ITEMS items each: none of them memoises.
+  const plainFields = specs.map((_, i) => `plainField${tag}-${Math.floor(i / (VERDICT_ITEMS - 1))}`);
+  const plain = specs.map((spec, i) => compile(plainFields[i]!, spec));
+  const pool = ['Boto3/1.34.0', 'aws-cli/2.15.0 Python/3.11', 'Mozilla/5.0', 'python-requests/2.31', 'curl/8.0', 'x.exe', 'AWS-SDK-GO', '10.1.2.3', '8.8.8.8', 'kali linux', 'abc', 'v/2.0', 'tool7', ''];
+  const check = (values: (Json | undefined)[]) => {
+    let compared = 0;
+    for (const v of values) {
+      const rec: JsonObject = {};
+      if (v !== undefined) for (const f of [`memoField${tag}`, ...plainFields]) rec[f] = v;
+      recordScope(() => {
+        plain.forEach((p, i) => expect(memo[i]!.test(rec), `${JSON.stringify(v)} ${specs[i]![0].join('|')}`).toBe(p.test(rec)));
+      });
+      compared++;
+    }
+    return compared;
+  };
+
+  it('agree with fresh evaluation on repeated, rolled-over, too varied and non-string values', () => {
+    expect(fieldReader(`memoField${tag}`).items).toBeGreaterThanOrEqual(VERDICT_ITEMS);
+    for (const f of plainFields) expect(fieldReader(f).items).toBeLessThan(VERDICT_ITEMS);
+    const rand = prng(11);
+    const values: (Json | undefined)[] = [];
+    for (let n = 0; n < 3000; n++) values.push(pool[Math.floor(rand() * pool.length)]!); // repeats: verdicts reused
+    for (let n = 0; n < 9000; n++) values.push(n % 3 ? `agent-${n}` : pool[n % pool.length]!); // > 4096 distinct: numbering starts over
+    values.push(7, 7.5, true, null, undefined, ['curl/1', 'x'], { a: 'kali' }, ['Boto3/1.34.0']); // not strings: never memoised
+    check(values);
+    const before = fieldReader(`memoField${tag}`).valueId({}, 'Boto3/1.34.0');
+    expect(before).toBeGreaterThanOrEqual(0);
+    // Mostly first sightings: the field is found too varied and its values are no longer numbered.
+    const unique: string[] = [];
+    for (let n = 0; n < 70000; n++) unique.push(n % 5 ? `unique-${n}-${Math.floor(rand() * 1e9)}` : pool[n % pool.length]!);
+    check(unique);
+    expect(fieldReader(`memoField${tag}`).valueId({}, 'Boto3/1.34.0')).toBe(-1);
+    check(pool);
   });
 });
 

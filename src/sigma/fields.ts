@@ -99,7 +99,29 @@ export interface FieldReader {
   get(rec: JsonObject): Json | Missing;
   /** The lower-cased text of a scalar value (callers pass the value they got and its text). */
   lower(rec: JsonObject, text: string): string;
+  /**
+   * Items on this field whose verdict on a string value depends on that string alone (compileFieldItem counts them).
+   * From VERDICT_ITEMS on, they memoise their verdicts per distinct value (values.ts memoVerdicts).
+   */
+  items: number;
+  /**
+   * A small number naming this string value of the field: equal strings get the same one until `generation` changes
+   * (after VALUE_IDS distinct values the numbering starts over). -1 when the field's values are too varied to be
+   * worth numbering (eventID, requestID...: most lookups would be first sightings).
+   */
+  valueId(rec: JsonObject, text: string): number;
+  generation: number;
 }
+
+/**
+ * Value numbering, why: CloudTrail repeats a few hundred user agents, ARNs, addresses and bucket names, while with
+ * thousands of rules a record meets a dozen candidates testing those same fields with contains/startswith/regex
+ * lists. One hash lookup per field and record then replaces every rule's string search.
+ */
+export const VERDICT_ITEMS = 8;
+const VALUE_IDS = 4096;
+/** Lookups per check of the numbering's use: when more than a quarter are first sightings, the field is not numbered. */
+const VALUE_ID_SAMPLE = 1 << 16;
 
 const readers = new Map<string, FieldReader>();
 
@@ -112,6 +134,14 @@ export function fieldReader(field: string): FieldReader {
 
 function makeReader(field: string): FieldReader {
   const path = compilePath(field);
+  let ids = new Map<string, number>();
+  let lookups = 0;
+  let misses = 0;
+  let varied = false;
+  let iEpoch = 0;
+  let iRec: JsonObject | undefined;
+  let iText = '';
+  let iId = -1;
   let vEpoch = 0;
   let vRec: JsonObject | undefined;
   let v: Json | Missing = MISSING;
@@ -137,6 +167,29 @@ function makeReader(field: string): FieldReader {
       lRec = rec;
       lText = text;
       return l;
+    },
+    items: 0,
+    generation: 0,
+    valueId(rec, text) {
+      if (varied) return -1;
+      if (epoch !== 0 && iEpoch === epoch && iRec === rec && iText === text) return iId;
+      let id = ids.get(text);
+      if (id === undefined) {
+        misses++;
+        if (ids.size >= VALUE_IDS) {
+          ids = new Map();
+          this.generation++;
+        }
+        id = ids.size;
+        ids.set(text, id);
+      }
+      if (++lookups === VALUE_ID_SAMPLE) {
+        varied = misses * 4 > lookups;
+        if (varied) ids = new Map();
+        lookups = misses = 0;
+      }
+      if (epoch !== 0) (iEpoch = epoch), (iRec = rec), (iText = text), (iId = id);
+      return id;
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { RuleError, type Position } from './diagnostics.js';
 import { requiredLiteral } from './regex-literal.js';
-import { compilePath, fieldReader, fieldText, MISSING, type Json, type JsonObject } from './fields.js';
+import { compilePath, fieldReader, fieldText, MISSING, VERDICT_ITEMS, type FieldReader, type Json, type JsonObject } from './fields.js';
 import {
   anyPattern,
   compilePattern,
@@ -203,24 +203,50 @@ export function compileFieldItem(
     for (const el of x) single(rec, el).forEach((b, i) => (hit[i] ||= b));
     return hit.every(Boolean);
   };
-  const pos = scalarString;
+  // A string value (nearly every CloudTrail field): one matcher over all the patterns when there is one, and the
+  // verdict memoised per distinct value on fields many items test (its verdict depends on the string alone).
+  const base = scalarString ?? holds;
+  const onString = memoVerdicts(reader, negate ? (rec, x) => !base(rec, x) : base);
+  reader.items++;
   const test = negate
-    ? pos
-      ? (rec: JsonObject) => {
-          const x = get(rec);
-          return typeof x === 'string' ? !pos(rec, x) : x !== MISSING && x !== null && !holds(rec, x);
-        }
-      : (rec: JsonObject) => {
-          const x = get(rec);
-          return x !== MISSING && x !== null && !holds(rec, x);
-        }
-    : pos
-      ? (rec: JsonObject) => {
-          const x = get(rec);
-          return typeof x === 'string' ? pos(rec, x) : holds(rec, x);
-        }
-      : (rec: JsonObject) => holds(rec, get(rec));
+    ? (rec: JsonObject) => {
+        const x = get(rec);
+        return typeof x === 'string' ? onString(rec, x) : x !== MISSING && x !== null && !holds(rec, x);
+      }
+    : (rec: JsonObject) => {
+        const x = get(rec);
+        return typeof x === 'string' ? onString(rec, x) : holds(rec, x);
+      };
   return witness ? { field, modifiers, test, witness } : { field, modifiers, test };
+}
+
+/**
+ * `f` with its verdicts kept per value number (fields.ts valueId) once the field has VERDICT_ITEMS items: then a
+ * value seen before costs an array read instead of lower-casing and searching it again. Below that, or on a field
+ * whose values are too varied, `f` runs as is.
+ */
+function memoVerdicts(reader: FieldReader, f: (rec: JsonObject, x: string) => boolean): (rec: JsonObject, x: string) => boolean {
+  let verdicts = new Uint8Array(0); // 0 unknown, 1 true, 2 false
+  let generation = -1;
+  return (rec, x) => {
+    if (reader.items < VERDICT_ITEMS) return f(rec, x);
+    const id = reader.valueId(rec, x);
+    if (id < 0) return f(rec, x);
+    if (generation !== reader.generation) {
+      verdicts.fill(0);
+      generation = reader.generation;
+    }
+    if (id >= verdicts.length) {
+      const grown = new Uint8Array(Math.max(64, id * 2));
+      grown.set(verdicts);
+      verdicts = grown;
+    }
+    const v = verdicts[id];
+    if (v !== 0) return v === 1;
+    const r = f(rec, x);
+    verdicts[id] = r ? 1 : 2;
+    return r;
+  };
 }
 
 /** Expand one rule value into the patterns it stands for, applying the transforming modifiers in order (shared with the converters). */
