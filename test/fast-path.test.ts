@@ -226,16 +226,19 @@ describe('AlertDedup', () => {
     expect(d.first(0, 'e1')).toBe(true); // two windows later: forgotten, memory bounded
   });
 
-  it('answers as two generations of exact sets would, over many keys and repeats', () => {
+  it.each([
+    ['short ids', (n: number) => `evt-${n}`, 256],
+    ['prefixes of each other', (n: number) => `e${n % 10}${'0'.repeat(n % 7)}`, 32],
+    ['long and non-ASCII ids (the key buffer grows)', (n: number) => `é-${n}-`.repeat(1 + (n % 40)), 64],
+  ])('answers as two generations of exact sets would, over many keys and repeats: %s', (_name, idOf, window) => {
     const rand = prng(3);
-    const window = 256;
     const d = new AlertDedup(window);
     let cur = new Set<string>();
     let prev = new Set<string>();
     let repeats = 0;
     for (let n = 0; n < 20000; n++) {
       const rule = Math.floor(rand() * 3);
-      const id = `evt-${Math.floor(rand() * 600)}`; // small id space: many repeats, near and far
+      const id = idOf(Math.floor(rand() * 600)); // small id space: many repeats, near and far
       const key = `${rule}/${id}`;
       const want = !cur.has(key) && !prev.has(key);
       if (want) {

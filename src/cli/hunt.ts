@@ -134,8 +134,7 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       let kept = n;
       if (dedup) {
         for (let i = 0; i < n; i++) {
-          const id = b.eventIds[i];
-          if (id && !dedup.first(b.rules[i]!, id)) (keep[i] = 0), kept--, duplicates++;
+          if (!dedup.firstBytes(b.rules[i]!, b.ids, i ? b.idEnds[i - 1]! : 0, b.idEnds[i]!)) (keep[i] = 0), kept--, duplicates++;
         }
       }
       for (let i = 0; i < n; i++) {

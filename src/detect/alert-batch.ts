@@ -18,18 +18,26 @@ export interface AlertBatch {
   ends: Int32Array;
   /** Index of each alert's rule in the hunt's rule list (PreparedRules.run). */
   rules: Int32Array;
-  /** eventID of each alert's record, for deduplication. */
-  eventIds: (string | null)[];
+  /** The eventIDs of the alerts' records back to back, as UTF-8 (for deduplication; an empty one: no eventID). */
+  ids: Uint8Array;
+  /** End offset of each alert's eventID in `ids`. */
+  idEnds: Int32Array;
 }
 
 const INITIAL = 320 * 1024; // a batch is handed on from 256 KB (hunt.ts BATCH_BYTES)
+const SPARE = 4; // batches in flight at once are few: the worker waits on its output budget beyond 16 MB
+const IDS_INITIAL = 512 * 40; // a batch is handed on from 512 alerts (BATCH_ALERTS); an eventID is 36 bytes
 
 export class AlertBatchWriter {
   private bytes = Buffer.allocUnsafeSlow(INITIAL);
   private used = 0;
   private ends: number[] = [];
   private rules: number[] = [];
-  private eventIds: (string | null)[] = [];
+  private ids = Buffer.allocUnsafeSlow(IDS_INITIAL);
+  private idsUsed = 0;
+  private idEnds: number[] = [];
+  /** Buffers of written batches, back for reuse (see recycle). */
+  private readonly spare: { bytes: ArrayBuffer; ids: ArrayBuffer }[] = [];
 
   constructor(
     private readonly format: AlertFormat,
@@ -52,7 +60,7 @@ export class AlertBatchWriter {
     if (!this.counting) return this.add(buildAlert(rule, rec, file, index), raw);
     this.ends.push(0);
     this.rules.push(this.ruleIndex.get(rule.id) ?? -1);
-    this.eventIds.push(typeof rec.eventID === 'string' ? rec.eventID : null);
+    this.addId(rec.eventID);
   }
 
   /** `raw`: the record's JSON text as read (spliced verbatim by the JSON formats). */
@@ -67,18 +75,44 @@ export class AlertBatchWriter {
     } else this.writeString(f.item(a, raw && Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8')));
     this.ends.push(this.used);
     this.rules.push(this.ruleIndex.get(a.rule.id) ?? -1);
-    this.eventIds.push(typeof a.event.eventID === 'string' ? a.event.eventID : null);
+    this.addId(a.event.eventID);
   }
 
   /** The batch so far; the writer starts a new one (the returned bytes may be transferred to another thread). */
   take(): AlertBatch {
-    const batch: AlertBatch = { bytes: this.bytes.subarray(0, this.used), ends: Int32Array.from(this.ends), rules: Int32Array.from(this.rules), eventIds: this.eventIds };
-    this.bytes = Buffer.allocUnsafeSlow(INITIAL);
+    const batch: AlertBatch = {
+      bytes: this.bytes.subarray(0, this.used),
+      ends: Int32Array.from(this.ends),
+      rules: Int32Array.from(this.rules),
+      ids: this.ids.subarray(0, this.idsUsed),
+      idEnds: Int32Array.from(this.idEnds),
+    };
+    const spare = this.spare.pop();
+    this.bytes = spare ? Buffer.from(spare.bytes) : Buffer.allocUnsafeSlow(INITIAL);
     this.used = 0;
     this.ends = [];
     this.rules = [];
-    this.eventIds = [];
+    this.ids = spare ? Buffer.from(spare.ids) : Buffer.allocUnsafeSlow(IDS_INITIAL);
+    this.idsUsed = 0;
+    this.idEnds = [];
     return batch;
+  }
+
+  /** The buffers of a batch taken earlier and since written: the next batches fill them again. */
+  recycle(bytes: ArrayBuffer, ids: ArrayBuffer): void {
+    if (this.spare.length < SPARE) this.spare.push({ bytes, ids });
+  }
+
+  private addId(id: unknown): void {
+    if (typeof id === 'string') {
+      if (this.idsUsed + id.length * 3 > this.ids.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(this.ids.length * 2, this.idsUsed + id.length * 3));
+        this.ids.copy(grown, 0, 0, this.idsUsed);
+        this.ids = grown;
+      }
+      this.idsUsed += this.ids.write(id, this.idsUsed, 'utf8');
+    }
+    this.idEnds.push(this.idsUsed);
   }
 
   private writeString(s: string): void {

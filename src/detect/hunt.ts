@@ -125,7 +125,12 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
   if (workers <= 1 || files.length <= 1 || files.some((f) => f.path === '-')) {
     const detector = new Detector(rules.run);
     const writer = alertWriter(cfg, rules);
-    const flush = () => writer.count && cb.onAlerts(writer.take());
+    const flush = () => {
+      if (!writer.count) return;
+      const batch = writer.take();
+      cb.onAlerts(batch);
+      writer.recycle(batch.bytes.buffer as ArrayBuffer, batch.ids.buffer as ArrayBuffer);
+    };
     const hooks = correlationHooks(rules, (rec, hit) => cb.onMatches?.(rec, hit.map((r) => r.id)));
     for (const f of files) {
       const onHit: OnHit = (rule, rec, index, raw) => {
@@ -142,6 +147,9 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
   await runPool({ ...cfg, ruleSnapshots: snapshots }, files, Math.min(workers, files.length), rules.run.length, cb);
 }
 
+/** What the main thread sends a worker: a file to hunt, or a batch's buffers back once written (see recycle). */
+export type ToWorker = { type: 'file'; seq: number; path: string } | { type: 'recycle'; bytes: ArrayBuffer; ids: ArrayBuffer };
+
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'alert'; seq: number; batch: AlertBatch }
@@ -151,7 +159,7 @@ export type WorkerMessage =
   | { type: 'fatal'; message: string };
 
 interface Pending {
-  alerts: AlertBatch[];
+  alerts: { batch: AlertBatch; from: Worker }[];
   matches: { rec: JsonObject; rules: string[] }[];
   errors: InputError[];
   result?: FileResult;
@@ -198,7 +206,13 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: numb
         const p = pending.get(flushed);
         if (!p) break;
         for (const e of p.errors) cb.onError(e);
-        for (const b of p.alerts) cb.onAlerts(b);
+        for (const { batch, from } of p.alerts) {
+          cb.onAlerts(batch);
+          // Written (copied or written out): the buffers go back to their worker for its next batches, so a hunt with
+          // many alerts does not allocate (and collect) a quarter-megabyte buffer per batch on either side.
+          const back: ToWorker = { type: 'recycle', bytes: batch.bytes.buffer as ArrayBuffer, ids: batch.ids.buffer as ArrayBuffer };
+          from.postMessage(back, [back.bytes, back.ids]);
+        }
         for (const m of p.matches) cb.onMatches?.(m.rec, m.rules);
         p.errors = [];
         p.alerts = [];
@@ -219,7 +233,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: numb
         while ((assigned.get(w) ?? 0) < 2 && next < files.length && next < flushed + WINDOW_PER_WORKER * n) {
           const seq = next++;
           assigned.set(w, (assigned.get(w) ?? 0) + 1);
-          w.postMessage({ seq, path: files[seq]!.path });
+          w.postMessage({ type: 'file', seq, path: files[seq]!.path } satisfies ToWorker);
         }
       }
     };
@@ -236,7 +250,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: numb
             fill();
             return;
           case 'alert':
-            entry(m.seq).alerts.push(m.batch);
+            entry(m.seq).alerts.push({ batch: m.batch, from: w });
             break;
           case 'matches':
             entry(m.seq).matches.push(...m.matches);

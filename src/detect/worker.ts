@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from './engine.js';
 import { huntFile } from './file-hunt.js';
-import { alertWriter, BATCH_ALERTS, BATCH_BYTES, correlationHooks, huntOptions, prepareRules, type HuntConfig, type WorkerMessage } from './hunt.js';
+import { alertWriter, BATCH_ALERTS, BATCH_BYTES, correlationHooks, huntOptions, prepareRules, type HuntConfig, type ToWorker, type WorkerMessage } from './hunt.js';
 import type { JsonObject } from '../sigma/fields.js';
 
 const cfg = workerData as HuntConfig;
@@ -48,8 +48,9 @@ try {
   // time all the same (a streamed file awaits, and its alerts must not interleave with the next file's).
   const queue: { seq: number; path: string }[] = [];
   let busy = false;
-  port.on('message', (task: { seq: number; path: string }) => {
-    queue.push(task);
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'recycle') return writer.recycle(m.bytes, m.ids);
+    queue.push(m);
     if (!busy) void pump();
   });
   const pump = async () => {
@@ -65,7 +66,7 @@ try {
       if (!writer.count) return;
       const batch = writer.take();
       budget(seq, batch.bytes.length);
-      port.postMessage({ type: 'alert', seq, batch } satisfies WorkerMessage, [batch.bytes.buffer as ArrayBuffer]);
+      port.postMessage({ type: 'alert', seq, batch } satisfies WorkerMessage, [batch.bytes.buffer as ArrayBuffer, batch.ids.buffer as ArrayBuffer]);
     };
     try {
       const result = await huntFile(
