@@ -24,12 +24,19 @@ export interface AlertBatch {
   idEnds: Int32Array;
 }
 
+/** The buffers a batch can hand over to another thread (transfer lists; a counting batch has no bytes). */
+export function transferables(b: AlertBatch): ArrayBuffer[] {
+  return b.bytes.byteLength ? [b.bytes.buffer as ArrayBuffer, b.ids.buffer as ArrayBuffer] : [b.ids.buffer as ArrayBuffer];
+}
+
 const INITIAL = 320 * 1024; // a batch is handed on from 256 KB (hunt.ts BATCH_BYTES)
+/** Counting formats nothing: its batches carry no bytes (an empty buffer, never transferred or recycled). */
+const NOTHING = Buffer.alloc(0);
 const SPARE = 4; // batches in flight at once are few: the worker waits on its output budget beyond 16 MB
-const IDS_INITIAL = 512 * 40; // a batch is handed on from 512 alerts (BATCH_ALERTS); an eventID is 36 bytes
+const IDS_INITIAL = 16 * 1024; // some 400 eventIDs of 36 bytes; grown for the larger batches of hunt --count
 
 export class AlertBatchWriter {
-  private bytes = Buffer.allocUnsafeSlow(INITIAL);
+  private bytes: Buffer;
   private used = 0;
   private ends: number[] = [];
   private rules: number[] = [];
@@ -45,7 +52,9 @@ export class AlertBatchWriter {
     private readonly ruleIndex: Map<string, number>,
     /** `hunt --count`: note each alert's rule and eventID (what counting and deduplication need), format nothing. */
     private readonly counting = false,
-  ) {}
+  ) {
+    this.bytes = this.counting ? NOTHING : Buffer.allocUnsafeSlow(INITIAL);
+  }
 
   get count(): number {
     return this.ends.length;
@@ -88,7 +97,7 @@ export class AlertBatchWriter {
       idEnds: Int32Array.from(this.idEnds),
     };
     const spare = this.spare.pop();
-    this.bytes = spare ? Buffer.from(spare.bytes) : Buffer.allocUnsafeSlow(INITIAL);
+    this.bytes = this.counting ? NOTHING : spare ? Buffer.from(spare.bytes) : Buffer.allocUnsafeSlow(INITIAL);
     this.used = 0;
     this.ends = [];
     this.rules = [];
@@ -100,7 +109,7 @@ export class AlertBatchWriter {
 
   /** The buffers of a batch taken earlier and since written: the next batches fill them again. */
   recycle(bytes: ArrayBuffer, ids: ArrayBuffer): void {
-    if (this.spare.length < SPARE) this.spare.push({ bytes, ids });
+    if (this.spare.length < SPARE && bytes.byteLength > 0) this.spare.push({ bytes, ids });
   }
 
   private addId(id: unknown): void {

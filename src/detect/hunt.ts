@@ -109,10 +109,12 @@ export function correlationHooks(rules: PreparedRules, onMatches: (rec: JsonObje
 }
 
 /**
- * A batch is handed on at this many alerts or bytes: large enough that a batch costs one message and one write,
- * small enough that batches waiting for the garbage collector (they are transferred, not reused) stay a few MB.
+ * A batch is handed on at this many alerts or bytes: large enough that a batch costs one message and one write (a
+ * message wakes the main thread, which on 2 cores takes one from a worker), small enough that batches waiting to be
+ * written stay a few MB. Formatted alerts reach BATCH_BYTES first (some 200 CloudTrail alerts); counted ones
+ * (hunt --count: no bytes) are bounded by BATCH_ALERTS.
  */
-export const BATCH_ALERTS = 512;
+export const BATCH_ALERTS = 8192;
 export const BATCH_BYTES = 256 * 1024;
 
 /** A writer formatting this hunt's alerts to bytes (workers and the inline path alike). */
@@ -210,8 +212,10 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: numb
           cb.onAlerts(batch);
           // Written (copied or written out): the buffers go back to their worker for its next batches, so a hunt with
           // many alerts does not allocate (and collect) a quarter-megabyte buffer per batch on either side.
-          const back: ToWorker = { type: 'recycle', bytes: batch.bytes.buffer as ArrayBuffer, ids: batch.ids.buffer as ArrayBuffer };
-          from.postMessage(back, [back.bytes, back.ids]);
+          if (batch.bytes.byteLength) {
+            const back: ToWorker = { type: 'recycle', bytes: batch.bytes.buffer as ArrayBuffer, ids: batch.ids.buffer as ArrayBuffer };
+            from.postMessage(back, [back.bytes, back.ids]);
+          }
         }
         for (const m of p.matches) cb.onMatches?.(m.rec, m.rules);
         p.errors = [];

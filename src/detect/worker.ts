@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from './engine.js';
 import { huntFile } from './file-hunt.js';
+import { transferables } from './alert-batch.js';
 import { alertWriter, BATCH_ALERTS, BATCH_BYTES, correlationHooks, huntOptions, prepareRules, type HuntConfig, type ToWorker, type WorkerMessage } from './hunt.js';
 import type { JsonObject } from '../sigma/fields.js';
 
@@ -66,7 +67,7 @@ try {
       if (!writer.count) return;
       const batch = writer.take();
       budget(seq, batch.bytes.length);
-      port.postMessage({ type: 'alert', seq, batch } satisfies WorkerMessage, [batch.bytes.buffer as ArrayBuffer, batch.ids.buffer as ArrayBuffer]);
+      port.postMessage({ type: 'alert', seq, batch } satisfies WorkerMessage, transferables(batch));
     };
     try {
       const result = await huntFile(
