@@ -131,7 +131,7 @@ export function loadRules(paths: string[], opts: CompileOptions = {}, keep: { sn
 /** Parse one YAML source (one or more documents) into the set. */
 export function loadSource(file: string, src: string, opts: CompileOptions, set: RuleSet): void {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(src, { lineCounter: lc, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(src, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const locate: Locate = (node) => {
     const off = node?.range?.[0];
     if (off === undefined) return undefined;
