@@ -153,6 +153,16 @@ describe('tideline hunt --count', () => {
     expect(doubled).toEqual(Object.fromEntries(Object.entries(want).map(([k, v]) => [k, 2 * v])));
   });
 
+  it('counts correlation alerts too, as rows of kind correlation', () => {
+    const corr = ['-r', join(ROOT, 'content/rules'), '-r', join(ROOT, 'test/fixtures/correlation/aws_cloudtrail_stop_then_delete.yml')];
+    const written = jsonl(run('hunt', '--format', 'jsonl', ...corr, SAMPLE).stdout).filter((a) => a.rule.type === 'temporal_ordered');
+    expect(written.length).toBeGreaterThan(0);
+    const rows = jsonl(run('hunt', '--count', '--format', 'jsonl', ...corr, SAMPLE).stdout) as { alerts: number; id: string; kind: string }[];
+    const row = rows.find((x) => x.kind === 'correlation')!;
+    expect(row.id).toBe(written[0].rule.id);
+    expect(row.alerts).toBe(written.length);
+  });
+
   it('writes the counts as csv, json and table', () => {
     const rows = jsonl(run('hunt', '--count', '--format', 'jsonl', ...THREE_RULES, SAMPLE).stdout);
     const csv = run('hunt', '--count', '--format', 'csv', ...THREE_RULES, SAMPLE).stdout.trim().split('\n');
