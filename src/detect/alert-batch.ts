@@ -73,7 +73,7 @@ export class AlertBatchWriter {
   }
 
   /** `raw`: the record's JSON text as read (spliced verbatim by the JSON formats). */
-  add(a: Alert, raw: Uint8Array | undefined): void {
+  private add(a: Alert, raw: Uint8Array | undefined): void {
     const f = this.format;
     if (f.jsonHead && raw) {
       this.writeString(f.jsonHead(a));

@@ -1,8 +1,8 @@
 /**
  * `tideline hunt --engine duckdb|athena`: the same hunt, with the rules converted to SQL (src/convert) and run by a
  * database instead of the streaming engine. Alerts are built and formatted exactly as the native engine does
- * (buildAlert + the hunt's AlertFormat), in the native order (file, record index, rule order), so the CLI's
- * deduplication and summary apply unchanged.
+ * (AlertBatchWriter.hit: buildAlert + the hunt's AlertFormat), in the native order (file, record index, rule
+ * order), so the CLI's deduplication, summary and --count apply unchanged.
  *
  *  - duckdb: embedded DuckDB (@duckdb/node-api, loaded when asked for). Each input file is read by DuckDB's
  *    read_json_objects (gzip by the .gz name, one JSON document or NDJSON), delivery files' `Records` unnested,
@@ -16,7 +16,6 @@ import { convertRule, findTarget } from '../convert/index.js';
 import type { Json, JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import type { InputFile } from '../logs/walk.js';
-import { buildAlert } from './alert.js';
 import type { FileResult, InputError, TimeWindow } from './file-hunt.js';
 import { alertWriter, type HuntCallbacks, type HuntConfig, type PreparedRules } from './hunt.js';
 
@@ -117,7 +116,7 @@ export async function runDuckdbHunt(cfg: HuntConfig, rules: PreparedRules, files
           continue;
         }
         alerts++;
-        writer.add(buildAlert(x.rule, rec, files[i]!.path, x.idx), undefined);
+        writer.hit(x.rule, rec, files[i]!.path, x.idx, undefined);
       }
       if (writer.count) cb.onAlerts(writer.take());
       if (cfg.window.since !== undefined || cfg.window.until !== undefined) {
@@ -301,7 +300,7 @@ export async function runAthenaHunt(cfg: HuntConfig, rules: PreparedRules, o: At
         outOfWindow++;
         return;
       }
-      writer.add(buildAlert(rule, record, file || `athena:${table}`, index), undefined);
+      writer.hit(rule, record, file || `athena:${table}`, index, undefined);
     });
     if (writer.count) cb.onAlerts(writer.take());
   }
