@@ -15,8 +15,8 @@ export interface RecordSink {
   /**
    * Optional fast path for the elements of a delivery file's `Records` array (the S3 export, the main input): the
    * sink reads the record member by member (see projected.ts) instead of receiving it parsed: `members` says where
- * each top-level member lies, and is valid during the call only. May throw SyntaxError
-   * for a member that is not valid JSON, reported like any invalid record.
+   * each top-level member lies, and is valid during the call only. May throw SyntaxError for a member that is not
+   * valid JSON, reported like any invalid record.
    */
   projected?(buf: Buffer, start: number, end: number, members: Members, index: number): void;
   /** `raw` is the record's own JSON text (UTF-8) when the input held it verbatim (saves re-serialising it). */
