@@ -29,7 +29,16 @@ export function transferables(b: AlertBatch): ArrayBuffer[] {
   return b.bytes.byteLength ? [b.bytes.buffer as ArrayBuffer, b.ids.buffer as ArrayBuffer] : [b.ids.buffer as ArrayBuffer];
 }
 
-const INITIAL = 320 * 1024; // a batch is handed on from 256 KB (hunt.ts BATCH_BYTES)
+/**
+ * A batch is handed on at this many alerts or bytes: large enough that a batch costs one message and one write (a
+ * message wakes the main thread, which on 2 cores takes one from a worker), small enough that batches waiting to be
+ * written stay a few MB. Formatted alerts reach BATCH_BYTES first (some 200 CloudTrail alerts); counted ones
+ * (hunt --count: no bytes) are bounded by BATCH_ALERTS.
+ */
+const BATCH_ALERTS = 8192;
+const BATCH_BYTES = 256 * 1024;
+
+const INITIAL = 320 * 1024; // a batch is handed on from 256 KB (BATCH_BYTES)
 /** Counting formats nothing: its batches carry no bytes (an empty buffer, never transferred or recycled). */
 const NOTHING = Buffer.alloc(0);
 const SPARE = 4; // batches in flight at once are few: the worker waits on its output budget beyond 16 MB
@@ -60,8 +69,9 @@ export class AlertBatchWriter {
     return this.ends.length;
   }
 
-  get byteLength(): number {
-    return this.used;
+  /** The batch is due to be handed on (take()). */
+  get full(): boolean {
+    return this.ends.length >= BATCH_ALERTS || this.used >= BATCH_BYTES;
   }
 
   /** A rule matched a record (`raw`: the record's JSON text as read, if at hand). */

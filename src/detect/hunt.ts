@@ -108,15 +108,6 @@ export function correlationHooks(rules: PreparedRules, onMatches: (rec: JsonObje
   return { correlated: rules.plan.correlated, silent: rules.silent, onMatches };
 }
 
-/**
- * A batch is handed on at this many alerts or bytes: large enough that a batch costs one message and one write (a
- * message wakes the main thread, which on 2 cores takes one from a worker), small enough that batches waiting to be
- * written stay a few MB. Formatted alerts reach BATCH_BYTES first (some 200 CloudTrail alerts); counted ones
- * (hunt --count: no bytes) are bounded by BATCH_ALERTS.
- */
-export const BATCH_ALERTS = 8192;
-export const BATCH_BYTES = 256 * 1024;
-
 /** A writer formatting this hunt's alerts to bytes (workers and the inline path alike). */
 export function alertWriter(cfg: HuntConfig, rules: PreparedRules): AlertBatchWriter {
   return new AlertBatchWriter(alertFormat(cfg.format, cfg.color), new Map(rules.run.map((r, i) => [r.id, i])), cfg.count);
@@ -137,7 +128,7 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
     for (const f of files) {
       const onHit: OnHit = (rule, rec, index, raw) => {
         writer.hit(rule, rec, f.path, index, raw);
-        if (writer.count >= BATCH_ALERTS || writer.byteLength >= BATCH_BYTES) flush();
+        if (writer.full) flush();
       };
       const res = await huntFile(f.path, detector, cfg.window, onHit, cb.onError, hooks, huntOptions(cfg));
       flush();

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Detector } from './engine.js';
 import { huntFile } from './file-hunt.js';
 import { transferables } from './alert-batch.js';
-import { alertWriter, BATCH_ALERTS, BATCH_BYTES, correlationHooks, huntOptions, prepareRules, type HuntConfig, type ToWorker, type WorkerMessage } from './hunt.js';
+import { alertWriter, correlationHooks, huntOptions, prepareRules, type HuntConfig, type ToWorker, type WorkerMessage } from './hunt.js';
 import type { JsonObject } from '../sigma/fields.js';
 
 const cfg = workerData as HuntConfig;
@@ -76,7 +76,7 @@ try {
         cfg.window,
         (rule, rec, index, raw) => {
           writer.hit(rule, rec, path, index, raw);
-          if (writer.count >= BATCH_ALERTS || writer.byteLength >= BATCH_BYTES) flush();
+          if (writer.full) flush();
         },
         (error) => send({ type: 'error', seq, error }),
         hooks,
