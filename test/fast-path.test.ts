@@ -16,7 +16,7 @@ import { AlertDedup } from '../src/detect/dedup.js';
 import { requiredLiteral } from '../src/sigma/regex-literal.js';
 import { JsonSplitter, type Members } from '../src/logs/scanner.js';
 import { MemberNames, ProjectedRecord } from '../src/logs/projected.js';
-import { fieldReader, recordScope, VERDICT_ITEMS, type Json, type JsonObject } from '../src/sigma/fields.js';
+import { compilePath, fieldReader, recordScope, VERDICT_ITEMS, type Json, type JsonObject } from '../src/sigma/fields.js';
 import { compileFieldItem, type RuleValue } from '../src/sigma/values.js';
 
 const ROOT = join(__dirname, '..');
@@ -151,6 +151,62 @@ describe('ProjectedRecord', () => {
     s.push(Buffer.from('{"Records":[{"eventName":"A","eventName":"B","userIdentity.type":"Root","big":{"x":[1,2,3]}}]}'));
     expect(got!.rec).toEqual({ eventName: 'B', 'userIdentity.type': 'Root' });
   });
+
+  it('reads only the nested keys the fields need', () => {
+    const names = new MemberNames();
+    const ids = names.fieldIds(['userIdentity.sessionContext.sessionIssuer.type', 'resources.ARN']);
+    let got: ProjectedRecord | undefined;
+    const s = new JsonSplitter((buf, start, end, _k, m) => {
+      got = new ProjectedRecord(names).reset(buf, start, end, m!);
+      got.load(ids);
+    });
+    const rec = {
+      userIdentity: { type: 'AssumedRole', arn: 'x', sessionContext: { attributes: { mfa: 'false' }, sessionIssuer: { type: 'Role', arn: 'y' } } },
+      resources: [{ ARN: 'a', type: 't' }, 'scalar', [{ ARN: 'b' }]],
+    };
+    s.push(Buffer.from(JSON.stringify({ Records: [rec] })));
+    expect(got!.rec).toEqual({ userIdentity: { sessionContext: { sessionIssuer: { type: 'Role' } } }, resources: [{ ARN: 'a' }, 'scalar', [{ ARN: 'b' }]] });
+  });
+
+  it('every field reads the same value from the projection as from JSON.parse (random records and paths)', () => {
+    // Records built to trip the nested reader: literal dotted keys, repeated keys, escaped keys, arrays at any depth,
+    // whitespace, empty containers, every scalar type, keys Object.prototype knows.
+    const rand = prng(23);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const keys = ['a', 'b', 'c', 'a.b', 'b.c', 'a.b.c', 'constructor', '__proto__'];
+    const scalar = () => pick(['"x"', '"a\\"b"', '"\\u00e9"', '1', '-2.5e3', 'true', 'false', 'null', '""']);
+    const ws = () => pick(['', '', '', ' ', '\n  ']);
+    const value = (depth: number): string => {
+      const r = rand();
+      if (depth > 3 || r < 0.3) return scalar();
+      const n = Math.floor(rand() * 4);
+      if (r < 0.5) return `[${ws()}${Array.from({ length: n }, () => value(depth + 1)).join(`${ws()},${ws()}`)}${ws()}]`;
+      const key = () => (rand() < 0.05 ? '"\\u0061"' : JSON.stringify(pick(keys)));
+      return `{${ws()}${Array.from({ length: n }, () => `${key()}${ws()}:${ws()}${value(depth + 1)}`).join(`,${ws()}`)}${ws()}}`;
+    };
+    const fieldPool = ['a', 'a.b', 'a.b.c', 'a.b.c.a', 'b.a.c', 'c.constructor', 'a.__proto__.b', 'a.b.c.a.b'];
+    let compared = 0;
+    for (let n = 0; n < 2000; n++) {
+      const fields = fieldPool.filter(() => rand() < 0.4);
+      if (fields.length === 0) continue;
+      const text = `{${['a', 'b', 'c', 'a.b'].filter(() => rand() < 0.8).map((k) => `"${k}":${value(0)}`).join(',')}}`;
+      const names = new MemberNames();
+      const ids = names.fieldIds(fields);
+      let p: ProjectedRecord | undefined;
+      new JsonSplitter((buf, start, end, _k, m) => {
+        expect(m!.ok).toBe(true);
+        p = new ProjectedRecord(names).reset(Buffer.from(buf.subarray(start, end)), 0, end - start, { ...m!, keyStart: [...m!.keyStart], keyEnd: [...m!.keyEnd], valueStart: [...m!.valueStart], valueEnd: [...m!.valueEnd] });
+      }).push(Buffer.from(`{"Records":[${text}]}`));
+      p!.load(ids);
+      const whole = JSON.parse(text) as JsonObject;
+      for (const f of fields) {
+        const path = compilePath(f);
+        expect(path(p!.rec), `${f} in ${text}`).toEqual(path(whole));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(2000);
+  });
 });
 
 describe('verdicts memoised per field value', () => {
@@ -278,6 +334,7 @@ function writeTrickyRules(): string {
   rule('nested-array', "  sel:\n    resources.ARN|endswith: ':trail/main'\n  condition: sel");
   rule('nulls', "  sel:\n    eventName: DeleteTrail\n    errorCode: null\n  condition: sel");
   rule('number', "  sel:\n    requestParameters.retentionInDays|lte: 7\n  condition: sel");
+  rule('nested', "  sel:\n    userIdentity.sessionContext.sessionIssuer.type: Root\n  condition: sel");
   return d;
 }
 
@@ -316,6 +373,11 @@ function writeTrickyTrail(): string {
     JSON.stringify(base(9, { eventSource: 'logs.amazonaws.com', eventName: 'PutRetentionPolicy', requestParameters: { retentionInDays: 1 } })),
     JSON.stringify(base(10, { eventName: 'DeleteTrail', errorCode: null })),
     JSON.stringify(base(11, { userAgent: 'aws-cli/2.4.1', eventSource: 'iam.amazonaws.com', eventName: 'ListUsers' })),
+    // Nested keys: literal dotted, escaped (the member is parsed whole), repeated (the last counts).
+    JSON.stringify(base(13, { userIdentity: { type: 'AssumedRole', 'sessionContext.sessionIssuer': { type: 'Root' } } })),
+    JSON.stringify(base(14)).replace('"sessionIssuer":{"type":"Role"}', '"sessionIssuer":{"ty\\u0070e":"Root"}'),
+    JSON.stringify(base(15)).replace('"sessionIssuer":{"type":"Role"}', '"sessionIssuer":{"type":"Root","arn":"x","type":"Role"}'),
+    JSON.stringify(base(16)).replace('"sessionIssuer":{"type":"Role"}', '"sessionIssuer":{"type":"Role","type":"Root"}').replace('"type":"AssumedRole"', '"ty\\u0070e":"Root"'),
     // Damage: the grammar check must send these to the plain path, which reports them.
     '{"eventName":"StopLogging",,"eventID":"bad-1"}',
     '{"eventName":"StopLogging","readOnly":tru,"eventID":"bad-2"}',
@@ -358,7 +420,7 @@ describe('fast path vs plain path (--no-fast-path): same alerts', () => {
     }
     // The tricky rules did fire (the test would be vacuous otherwise).
     const alerts = huntBoth([trail], rulesAll(), ['--format', 'jsonl']).fast.stdout;
-    for (const t of ['keyword', 'fieldref', 'dotted', 'regex', 'unindexed', 'nested-array', 'nulls', 'number']) expect(alerts).toContain(`Tricky ${t}`);
+    for (const t of ['keyword', 'fieldref', 'dotted', 'regex', 'unindexed', 'nested-array', 'nulls', 'number', 'nested']) expect(alerts).toContain(`Tricky ${t}`);
   });
 
   it('the bundled sample trail and a generated trail, 1 and 2 workers, with a time window', () => {

@@ -7,19 +7,6 @@ import { fieldReader, fieldText, MISSING, recordScope, type Json, type JsonObjec
 import type { DetectionRule } from '../sigma/rule.js';
 import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
 
-/**
- * The top-level members a field can be read from: every dotted prefix, since a key may literally contain dots
- * (`a.b.c` is read from member "a", "a.b" or "a.b.c"; sigma/fields.ts decides which).
- */
-export function memberKeys(fields: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const f of fields) {
-    const parts = f.split('.');
-    for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join('.'));
-  }
-  return [...out];
-}
-
 const NONE: DetectionRule[] = [];
 const NONE_INDEXES: number[] = [];
 
@@ -65,7 +52,7 @@ export class Detector {
 
   constructor(rules: DetectionRule[]) {
     this.rules = rules;
-    this.ruleKeys = rules.map((r) => (r.reads ? this.names.idsOf(memberKeys(r.reads)) : null));
+    this.ruleKeys = rules.map((r) => (r.reads ? this.names.fieldIds(r.reads) : null));
     const byField = new Map<string, FieldIndex>();
     rules.forEach((r, i) => {
       const w = r.detection.witness;
@@ -85,7 +72,7 @@ export class Detector {
         else idx.byValue.set(v, [i]);
       }
     });
-    this.indexKeys = this.names.idsOf(memberKeys(this.indexes.map((x) => x.field)));
+    this.indexKeys = this.names.fieldIds(this.indexes.map((x) => x.field));
   }
 
   /** Indexes of the rules that can match this record, ascending. */

@@ -1,13 +1,17 @@
 /**
- * A CloudTrail record read member by member (projection): only the top-level members someone asks for are parsed.
+ * A CloudTrail record read member by member (projection): only the top-level members someone asks for are parsed,
+ * and of an object member only the keys someone reads.
  *
  * Why: JSON.parse of a whole record (~1.1 KB) is most of the cost of a hunt, and most of it is spent on members no
  * rule reads (requestParameters, responseElements, resources, tlsDetails...). The splitter already knows where each
  * member lies (scanner.ts Members) and has checked the grammar between tokens, so asking for `eventName` slices a
- * dozen bytes, and a record no rule can match is never parsed at all. Unread members are not validated as JSON
- * strings (escapes, control characters); read ones are, by JSON.parse. Semantics are unchanged: a member is found by
- * its exact key, the last one wins when a key repeats (as JSON.parse does), and dotted field names ask for every
- * prefix ("a", "a.b", "a.b.c") so a key that literally contains dots is still seen (sigma/fields.ts).
+ * dozen bytes, and a record no rule can match is never parsed at all. Likewise a rule on `userIdentity.type` gets
+ * `{type: ...}` (a Shape says which keys), not the whole userIdentity with its session context: CloudTrail's nested
+ * objects are mostly unique per record, so parsing them whole costs every record. Unread values are not validated
+ * as JSON strings (escapes, control characters); read ones are, by JSON.parse. Semantics are unchanged: a member is
+ * found by its exact key, the last one wins when a key repeats (as JSON.parse does), dotted field names ask for every
+ * prefix ("a", "a.b", "a.b.c") so a key that literally contains dots is still seen (sigma/fields.ts), arrays keep
+ * every element (paths fan out over them), and an object with an escaped key is parsed whole.
  *
  * Member names are numbered once per hunt (MemberNames), and one ProjectedRecord is reused for every record of a
  * hunt, so reading a member costs no allocation beyond the value itself.
@@ -15,14 +19,63 @@
 import type { Json, JsonObject } from '../sigma/fields.js';
 import type { Members } from './scanner.js';
 
-/** The member names a hunt reads, numbered. */
+/**
+ * What is read of a value: all of it (WHOLE), or some of its keys, each with what is read of that key's value.
+ * Arrays take their elements' shape. Immutable (merge builds new ones), so a shape is compiled once.
+ */
+export class Shape {
+  /** Per UTF-8 key length, the keys read (keys are matched by length first, then bytes); null: the whole value. */
+  readonly byLength: { key: string; codes: Buffer; shape: Shape }[][] | null = null;
+
+  constructor(readonly keys: ReadonlyMap<string, Shape> | null) {
+    if (keys === null) return;
+    this.byLength = [];
+    for (const [key, shape] of keys) {
+      const codes = Buffer.from(key, 'utf8');
+      (this.byLength[codes.length] ??= []).push({ key, codes, shape });
+    }
+  }
+}
+
+export const WHOLE = new Shape(null);
+
+/** Past this many path parts below a member, it is read whole (a path's shape has 2^parts nodes: see pathShape). */
+const MAX_SHAPE_DEPTH = 6;
+
+/**
+ * What a field path reads below its part `i`: the key parts[i], and also the literal dotted keys "parts[i].parts[i+1]"
+ * and so on, each with the shape of the rest of the path (the same alternatives sigma/fields.ts walks).
+ */
+function pathShape(parts: readonly string[], i: number): Shape {
+  if (i === parts.length || parts.length - i > MAX_SHAPE_DEPTH) return WHOLE;
+  const keys = new Map<string, Shape>();
+  for (let j = i + 1; j <= parts.length; j++) {
+    const key = parts.slice(i, j).join('.');
+    if (key === '__proto__') return WHOLE; // assigning it would set the prototype: JSON.parse defines it instead
+    keys.set(key, pathShape(parts, j));
+  }
+  return new Shape(keys);
+}
+
+/** Reads of both shapes. */
+export function mergeShapes(a: Shape | undefined, b: Shape): Shape {
+  if (a === undefined || a === b) return b;
+  if (a.keys === null || b.keys === null) return WHOLE;
+  const keys = new Map(a.keys);
+  for (const [k, s] of b.keys) keys.set(k, mergeShapes(keys.get(k), s));
+  return new Shape(keys);
+}
+
+/** The member names a hunt reads, numbered, with what is read of each. */
 export class MemberNames {
   readonly names: string[] = [];
+  /** Per name id, what is read of the member's value (the union of every registration). */
+  readonly shapes: Shape[] = [];
   private readonly ids = new Map<string, number>();
   /** Per key length, the names of that length (a record's keys are matched by length first, then bytes). */
   readonly byLength: { id: number; codes: number[] }[][] = [];
 
-  id(name: string): number {
+  id(name: string, shape: Shape = WHOLE): number {
     let id = this.ids.get(name);
     if (id === undefined) {
       id = this.names.length;
@@ -31,13 +84,31 @@ export class MemberNames {
       // Only ASCII names can equal a key of an ASCII record (the fast path reads only those).
       if (/^[\x00-\x7f]*$/.test(name)) (this.byLength[name.length] ??= []).push({ id, codes: [...name].map((c) => c.charCodeAt(0)) });
     }
+    this.shapes[id] = mergeShapes(this.shapes[id], shape);
     return id;
   }
 
+  /** Members read whole (alert output, the time window). */
   idsOf(names: readonly string[]): number[] {
     return names.map((n) => this.id(n));
   }
+
+  /**
+   * The members holding these fields: for `a.b.c`, member "a" read as {b: {c}} (plus the literal keys "b.c"), member
+   * "a.b" as {c}, member "a.b.c" whole.
+   */
+  fieldIds(fields: readonly string[]): number[] {
+    const out = new Set<number>();
+    for (const f of fields) {
+      const parts = f.split('.');
+      for (let j = 1; j <= parts.length; j++) out.add(this.id(parts.slice(0, j).join('.'), pathShape(parts, j)));
+    }
+    return [...out];
+  }
 }
+
+/** A projection met an escaped key: the value is parsed whole instead. */
+const ESCAPED_KEY: unique symbol = Symbol('escaped key');
 
 export class ProjectedRecord {
   /** The members loaded so far (the whole record after loadAll). */
@@ -80,7 +151,7 @@ export class ProjectedRecord {
       this.loaded[id] = this.gen;
       if (this.found[id] !== this.gen) continue;
       const i = this.where[id]!;
-      this.rec[this.names.names[id]!] = this.value(this.start + m.valueStart[i]!, this.start + m.valueEnd[i]!);
+      this.rec[this.names.names[id]!] = this.value(this.start + m.valueStart[i]!, this.start + m.valueEnd[i]!, this.names.shapes[id]!);
     }
   }
 
@@ -127,16 +198,127 @@ export class ProjectedRecord {
     this.mapped = true;
   }
 
-  /** A member's value; a plain string (the common case: eventName, userAgent...) is sliced, not parsed. */
-  private value(s: number, e: number): Json {
+  /** A member's value, as much of it as `shape` reads. */
+  private value(s: number, e: number, shape: Shape): Json {
     const buf = this.buf;
     while (s < e && buf[s]! <= 0x20) s++;
     while (e > s && buf[e - 1]! <= 0x20) e--;
+    if (shape.byLength !== null && (buf[s] === 0x7b || buf[s] === 0x5b)) {
+      const v = this.project(s, shape);
+      if (v !== ESCAPED_KEY) return v;
+    }
+    return this.leaf(s, e);
+  }
+
+  /** A value parsed whole; a plain string (the common case: eventName, userAgent...) is sliced, not parsed. */
+  private leaf(s: number, e: number): Json {
+    const buf = this.buf;
     if (buf[s] === 0x22 && e - s >= 2 && buf[e - 1] === 0x22) {
       let k = s + 1;
       while (k < e - 1 && buf[k] !== 0x5c && buf[k] !== 0x22 && buf[k]! >= 0x20) k++;
       if (k === e - 1) return buf.toString('latin1', s + 1, e - 1); // ASCII without escapes or control characters
     }
     return JSON.parse(buf.toString('utf8', s, e)) as Json;
+  }
+
+  /** End of the last value project() read. */
+  private pos = 0;
+
+  /**
+   * The value at `i` (no whitespace before it) with only the keys `shape` reads, at every depth; sets `pos` past it.
+   * The splitter checked the grammar, so tokens are where they must be; the bounds checks only stop runaway loops.
+   */
+  private project(i: number, shape: Shape): Json | typeof ESCAPED_KEY {
+    const buf = this.buf;
+    const c = buf[i];
+    if (c === 0x7b) {
+      const out: JsonObject = {};
+      i = this.ws(i + 1);
+      if (buf[i] === 0x7d) {
+        this.pos = i + 1;
+        return out;
+      }
+      const byLength = shape.byLength!;
+      for (;;) {
+        const ks = i + 1;
+        let k = ks;
+        for (let b = buf[k]; b !== 0x22; b = buf[++k]) if (b === 0x5c || k >= this.end) return ESCAPED_KEY;
+        let read: Shape | undefined;
+        let key = '';
+        const cands = byLength[k - ks];
+        if (cands !== undefined) {
+          for (const cand of cands) {
+            const codes = cand.codes;
+            let j = 0;
+            while (j < codes.length && buf[ks + j] === codes[j]) j++;
+            if (j === codes.length) {
+              read = cand.shape;
+              key = cand.key;
+              break;
+            }
+          }
+        }
+        i = this.ws(this.ws(k + 1) + 1); // past the colon
+        if (read === undefined) i = this.skip(i);
+        else if (read.byLength === null) {
+          const e = this.skip(i);
+          out[key] = this.leaf(i, e);
+          i = e;
+        } else {
+          const v = this.project(i, read);
+          if (v === ESCAPED_KEY) return v;
+          out[key] = v; // a repeated key: the last one wins, as in JSON.parse
+          i = this.pos;
+        }
+        i = this.ws(i);
+        if (buf[i] !== 0x2c) break;
+        i = this.ws(i + 1);
+      }
+      this.pos = i + 1;
+      return out;
+    }
+    if (c === 0x5b) {
+      const out: Json[] = [];
+      i = this.ws(i + 1);
+      if (buf[i] !== 0x5d) {
+        for (;;) {
+          const v = this.project(i, shape);
+          if (v === ESCAPED_KEY) return v;
+          out.push(v);
+          i = this.ws(this.pos);
+          if (buf[i] !== 0x2c) break;
+          i = this.ws(i + 1);
+        }
+      }
+      this.pos = i + 1;
+      return out;
+    }
+    const e = this.skip(i);
+    this.pos = e;
+    return this.leaf(i, e);
+  }
+
+  private ws(i: number): number {
+    const buf = this.buf;
+    while (i < this.end && buf[i]! <= 0x20) i++;
+    return i;
+  }
+
+  /** The end of the value at `i`. */
+  private skip(i: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    let depth = 0;
+    for (; i < end; i++) {
+      const b = buf[i]!;
+      if (b === 0x22) {
+        for (i++; i < end && buf[i] !== 0x22; i++) if (buf[i] === 0x5c) i++;
+        if (depth === 0) return i + 1;
+      } else if (b === 0x7b || b === 0x5b) depth++;
+      else if (b === 0x7d || b === 0x5d) {
+        if (--depth <= 0) return depth === 0 ? i + 1 : i; // closing the container that holds a scalar
+      } else if (depth === 0 && (b === 0x2c || b <= 0x20)) return i;
+    }
+    return end;
   }
 }
