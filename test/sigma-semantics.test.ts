@@ -1098,3 +1098,69 @@ level: high
     }
   });
 });
+
+describe('identical items shared across rules', () => {
+  // Rules built from a small pool of items, so many rules hold the same compiled item (detection.ts sharedFieldItem)
+  // and keep its verdict per record. Each rule of the shared set must agree with the same rule compiled alone, on
+  // records that repeat, change in place between records, and are evaluated inside and outside a record scope.
+  const pool = [
+    'eventSource: iam.amazonaws.com',
+    'eventName: CreateUser',
+    "eventName|startswith: 'Create'",
+    "userAgent|contains: 'aws-cli'",
+    "userAgent|startswith: 'aws-cli'",
+    "userAgent|contains: 'Boto3'",
+    'userIdentity.type: AssumedRole',
+    "sourceIPAddress|cidr: '10.0.0.0/8'",
+    'errorCode|exists: true',
+    "requestParameters.userName|re: '^adm'",
+  ];
+  const rand = (() => {
+    let s = 99;
+    return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  })();
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const detections = Array.from({ length: 60 }, () => {
+    // One item per key within a selection (YAML keys are unique).
+    const items = (n: number) => [...new Map(Array.from({ length: n }, () => pick(pool)).map((l) => [l.split(':')[0], l])).values()];
+    const sel = items(1 + Math.floor(rand() * 3));
+    const filter = items(1 + Math.floor(rand() * 2));
+    const cond = pick(['sel', 'sel and not filter', 'sel or filter', 'not sel and filter']);
+    return `sel:\n${sel.map((l) => `  ${l}`).join('\n')}\nfilter:\n${filter.map((l) => `  ${l}`).join('\n')}\ncondition: ${cond}`;
+  });
+  const ids = detections.map((_, i) => `0b8e4f7e-3c52-4a3c-9d53-${String(i).padStart(12, '0')}`);
+  const shared = loadRulesFromText(detections.map((d, i) => ruleText(d, '', ids[i])).join('---\n'));
+  const alone = detections.map((d, i) => loadRulesFromText(ruleText(d, '', ids[i])).rules[0]!);
+  const records: JsonObject[] = Array.from({ length: 300 }, () => ({
+    eventSource: pick(['iam.amazonaws.com', 's3.amazonaws.com']),
+    eventName: pick(['CreateUser', 'CreateBucket', 'ListUsers']),
+    userAgent: pick(['aws-cli/2.15.0', 'my-aws-cli/1.0', 'Boto3/1.34.0', 'console.amazonaws.com']),
+    userIdentity: { type: pick(['AssumedRole', 'IAMUser']) },
+    sourceIPAddress: pick(['10.1.2.3', '203.0.113.9']),
+    ...(rand() < 0.3 ? { errorCode: 'AccessDenied' } : {}),
+    requestParameters: { userName: pick(['admin', 'bob']) },
+  }));
+
+  it('every rule agrees with the same rule compiled alone', () => {
+    expect(shared.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(shared.rules).toHaveLength(60);
+    const detector = new Detector(shared.rules);
+    const expected = (rec: JsonObject) => alone.filter((r) => r.test(rec)).map((r) => r.id);
+    let fired = 0;
+    for (const rec of records) {
+      const want = expected(rec);
+      fired += want.length;
+      expect(detector.match(rec).map((r) => r.id)).toEqual(want);
+      expect(shared.rules.filter((r) => r.test(rec)).map((r) => r.id)).toEqual(want); // outside a record scope
+    }
+    // One object changed between records: a verdict kept for the previous record must not be reused.
+    const inPlace: JsonObject = {};
+    for (const rec of records) {
+      for (const k of Object.keys(inPlace)) delete inPlace[k];
+      Object.assign(inPlace, rec);
+      expect(detector.match(inPlace).map((r) => r.id)).toEqual(expected(rec));
+    }
+    expect(fired).toBeGreaterThan(300); // the rules do fire, and do not all fire
+    expect(fired).toBeLessThan(records.length * 60);
+  });
+});

@@ -7,7 +7,7 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml
 import { RuleError, type Position } from './diagnostics.js';
 import { parseCondition, usedSelections, type Cond } from './condition.js';
 import type { JsonObject } from './fields.js';
-import { compileFieldItem, compileKeyword, type CompileOptions, type RuleValue } from './values.js';
+import { compileFieldItem, compileKeyword, type CompileOptions, type FieldItem, type RuleValue } from './values.js';
 
 export interface Witness {
   field: string;
@@ -32,6 +32,34 @@ export interface CompiledDetection {
   witness?: Witness;
   /** Non-fatal remarks (unused selections, legacy keys). */
   warnings: { message: string; pos?: Position }[];
+}
+
+type Test = (rec: JsonObject) => boolean;
+
+// All / any of some tests. Plain loops, and two operands unrolled (the common `a and not b`): with thousands of
+// rules every record runs a few dozen of these, and an arrow passed to every()/some() would be a closure per call.
+function allOf(ts: Test[]): Test {
+  if (ts.length === 1) return ts[0]!;
+  if (ts.length === 2) {
+    const [a, b] = ts as [Test, Test];
+    return (rec) => a(rec) && b(rec);
+  }
+  return (rec) => {
+    for (const t of ts) if (!t(rec)) return false;
+    return true;
+  };
+}
+
+function anyOf(ts: Test[]): Test {
+  if (ts.length === 1) return ts[0]!;
+  if (ts.length === 2) {
+    const [a, b] = ts as [Test, Test];
+    return (rec) => a(rec) || b(rec);
+  }
+  return (rec) => {
+    for (const t of ts) if (t(rec)) return true;
+    return false;
+  };
 }
 
 export type Locate = (node: Node | null | undefined) => Position | undefined;
@@ -83,7 +111,7 @@ export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOpt
   }
   const compiled = conditions.map((c) => compileCond(c, selections));
   // A list of conditions means any of them (Sigma 1 style; still accepted).
-  const test = compiled.length === 1 ? compiled[0]! : (rec: JsonObject) => compiled.some((t) => t(rec));
+  const test = compiled.length === 1 ? compiled[0]! : anyOf(compiled);
   const ws = conditions.map((c) => condWitness(c, selections));
   const witness = orWitness(ws);
   const reads = mergeReads([...selections.values()].map((s) => s.reads));
@@ -107,7 +135,7 @@ function compileSelection(name: string, node: Node, locate: Locate, opts: Compil
       const tests = maps.map((m) => m.test);
       return {
         name,
-        test: (rec) => tests.some((t) => t(rec)),
+        test: anyOf(tests),
         fields: [...new Set(maps.flatMap((m) => m.fields))],
         reads: mergeReads(maps.map((m) => m.reads)),
         witness: orWitness(maps.map((m) => m.witness)),
@@ -115,7 +143,7 @@ function compileSelection(name: string, node: Node, locate: Locate, opts: Compil
     }
     if (node.items.every((x) => isScalar(x))) {
       const tests = node.items.map((x) => compileKeyword(ruleValue(x as Node, locate)));
-      return { name, test: (rec) => tests.some((t) => t(rec)), fields: [], reads: null };
+      return { name, test: anyOf(tests), fields: [], reads: null };
     }
     throw new RuleError(`selection '${name}' mixes maps and plain values`, pos);
   }
@@ -124,6 +152,23 @@ function compileSelection(name: string, node: Node, locate: Locate, opts: Compil
     return { name, test: t, fields: [], reads: null };
   }
   throw new RuleError(`selection '${name}' must be a map of fields, a list of maps, or a list of keywords`, pos);
+}
+
+/**
+ * Identical items share one compiled item (per set of compile options): rule sets repeat the same `eventSource: x`,
+ * `eventName: y` and filter items across rules (the bench's 3,000 variants hold 11,571 items, 806 of them distinct),
+ * so sharing saves compile time and memory. An item that fails to compile is not kept: each rule reports its own.
+ */
+const sharedItems = new WeakMap<CompileOptions, Map<string, FieldItem>>();
+
+function sharedFieldItem(field: string, mods: string[], values: RuleValue[], keyPos: Position, opts: CompileOptions): FieldItem {
+  let items = sharedItems.get(opts);
+  if (!items) sharedItems.set(opts, (items = new Map()));
+  const key = JSON.stringify([field, mods, values.map((v) => [v.value, v.text])]);
+  let item = items.get(key);
+  if (!item) items.set(key, (item = compileFieldItem(field, mods, values, keyPos, opts)));
+  else item.share?.();
+  return item;
 }
 
 function mapSelection(name: string, node: YAMLMap, locate: Locate, opts: CompileOptions): Selection {
@@ -141,15 +186,10 @@ function mapSelection(name: string, node: YAMLMap, locate: Locate, opts: Compile
     let values: RuleValue[];
     if (isSeq(valueNode)) values = valueNode.items.map((x) => ruleValue(x as Node, locate));
     else values = [ruleValue(valueNode, locate, keyPos)];
-    return compileFieldItem(field, mods, values, keyPos, opts);
+    return sharedFieldItem(field, mods, values, keyPos, opts);
   });
   const tests = items.map((i) => i.test);
-  const test =
-    tests.length === 1
-      ? tests[0]!
-      : tests.length === 2
-        ? ((a, b) => (rec: JsonObject) => a(rec) && b(rec))(tests[0]!, tests[1]!)
-        : (rec: JsonObject) => tests.every((t) => t(rec));
+  const test = allOf(tests);
   const witness = andWitness(items.map((i) => (i.witness ? { field: i.field, values: i.witness } : undefined)));
   return { name, test, fields: [...new Set(items.map((i) => i.field))], reads: [...new Set(items.flatMap((i) => [i.field, ...(i.refs ?? [])]))], witness };
 }
@@ -177,20 +217,14 @@ function compileCond(c: Cond, sels: Map<string, Selection>): (rec: JsonObject) =
       return (rec) => !t(rec);
     }
     case 'and': {
-      const ts = c.items.map((x) => compileCond(x, sels));
-      if (ts.length === 2) {
-        const [a, b] = ts as [(r: JsonObject) => boolean, (r: JsonObject) => boolean];
-        return (rec) => a(rec) && b(rec);
-      }
-      return (rec) => ts.every((t) => t(rec));
+      return allOf(c.items.map((x) => compileCond(x, sels)));
     }
     case 'or': {
-      const ts = c.items.map((x) => compileCond(x, sels));
-      return (rec) => ts.some((t) => t(rec));
+      return anyOf(c.items.map((x) => compileCond(x, sels)));
     }
     case 'of': {
       const ts = c.names.map((n) => sels.get(n)!.test);
-      return c.all ? (rec) => ts.every((t) => t(rec)) : (rec) => ts.some((t) => t(rec));
+      return c.all ? allOf(ts) : anyOf(ts);
     }
   }
 }

@@ -93,6 +93,11 @@ export function recordScope<T>(fn: () => T): T {
   }
 }
 
+/** The current record scope's number (0 outside recordScope): a value memoised with it holds for this record only. */
+export function recordEpoch(): number {
+  return epoch;
+}
+
 export interface FieldReader {
   field: string;
   /** The field's value (MISSING when absent). */

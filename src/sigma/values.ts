@@ -5,7 +5,7 @@
  */
 import { RuleError, type Position } from './diagnostics.js';
 import { requiredLiteral } from './regex-literal.js';
-import { compilePath, fieldReader, fieldText, MISSING, VERDICT_ITEMS, type FieldReader, type Json, type JsonObject } from './fields.js';
+import { compilePath, fieldReader, fieldText, MISSING, recordEpoch, VERDICT_ITEMS, type FieldReader, type Json, type JsonObject } from './fields.js';
 import {
   anyPattern,
   compilePattern,
@@ -50,6 +50,8 @@ export interface FieldItem {
   witness?: Set<string>;
   /** Other fields the test reads (fieldref targets). */
   refs?: string[];
+  /** Another rule holds this item too (detection.ts sharedFieldItem): keep its verdict per record. */
+  share?: () => void;
 }
 
 export function compileFieldItem(
@@ -208,7 +210,7 @@ export function compileFieldItem(
   const base = scalarString ?? holds;
   const onString = memoVerdicts(reader, negate ? (rec, x) => !base(rec, x) : base);
   reader.items++;
-  const test = negate
+  const fresh = negate
     ? (rec: JsonObject) => {
         const x = get(rec);
         return typeof x === 'string' ? onString(rec, x) : x !== MISSING && x !== null && !holds(rec, x);
@@ -217,7 +219,28 @@ export function compileFieldItem(
         const x = get(rec);
         return typeof x === 'string' ? onString(rec, x) : holds(rec, x);
       };
-  return witness ? { field, modifiers, test, witness } : { field, modifiers, test };
+  // One verdict per record: identical items of different rules are one compiled item (detection.ts
+  // sharedFieldItem), and a record's candidate rules often hold the same ones (the same eventSource, filter...).
+  // Off until a second rule holds the item (share()): a per-record memo only pays for itself when reused.
+  let shared = false;
+  let memoEpoch = 0;
+  let memoRec: JsonObject | undefined;
+  let memo = false;
+  const test = (rec: JsonObject): boolean => {
+    if (!shared) return fresh(rec);
+    const e = recordEpoch();
+    if (e === 0) return fresh(rec);
+    if (e !== memoEpoch || rec !== memoRec) {
+      memo = fresh(rec);
+      memoEpoch = e;
+      memoRec = rec;
+    }
+    return memo;
+  };
+  const share = () => {
+    shared = true;
+  };
+  return witness ? { field, modifiers, test, share, witness } : { field, modifiers, test, share };
 }
 
 /**
