@@ -9,6 +9,7 @@
 //   BENCH_DUCKDB_VARIANTS  a variant set also run through DuckDB (typed), compared rule by rule with tideline's
 //                       row for that set: default 600 (when in BENCH_RULE_COUNTS), 0 skips it
 //   BENCH_MEMORY        0 skips the memory row (a corpus 10x BENCH_EVENTS: 10M events by default)
+//   BENCH_ROUNDS        times the timed rows run, each row keeping its fastest round (default 2; see faster())
 //   BENCH_CLI           path of the CLI script, default dist/cli/main.js (only to test the harness itself)
 // Output: a table on stdout (every row a child process: wall time here, peak RSS by GNU time), scaling and
 // evaluation blocks, the per-rule correctness check, the targets block; everything also in .bench/results.json.
@@ -284,6 +285,18 @@ async function runDuckdb({ corpus, irs, schemaKind, tag = '' }) {
 }
 
 /**
+ * The faster of a row's rounds, with every round's seconds kept (`rounds`). This VM's speed drifts by a third within
+ * minutes (both engines alike); running the whole sequence twice and keeping each row's best round compares the
+ * engines at the same machine speed far more often than one pass does. Every round must count the same alerts.
+ */
+function faster(prev, next) {
+  if (!prev) return { ...next, rounds: [next.seconds] };
+  if (next.alerts !== prev.alerts) throw new BenchError(`${next.label}: ${next.alerts} alerts in one round, ${prev.alerts} in another`);
+  const rounds = [...prev.rounds, next.seconds];
+  return next.seconds < prev.seconds ? { ...next, rounds } : { ...prev, rounds };
+}
+
+/**
  * This machine's ceiling for worker scaling: the same single-thread hunt (`--workers 1 --count`) over one account's
  * subtree alone, then over two accounts' subtrees (the generator makes them the same size) as two processes at once.
  * They share nothing, so 2 x alone / together is what two cores give two independent jobs here (memory bandwidth,
@@ -396,9 +409,9 @@ function printTable(header, body) {
 
 function printRows(rows, typed, inferred) {
   printTable(
-    ['engine', 'rules', 'events', 'seconds', 'events/s', 'x typed', 'x inferred', 'alerts', 'peak RSS MB', 'cpu s', 'other cores'],
+    ['engine', 'rules', 'events', 'seconds', 'rounds s', 'events/s', 'x typed', 'x inferred', 'alerts', 'peak RSS MB', 'cpu s', 'other cores'],
     rows.map((r) => [
-      r.label, String(r.rules ?? '-'), fmtInt(r.events), r.seconds.toFixed(2), fmtInt(rate(r)),
+      r.label, String(r.rules ?? '-'), fmtInt(r.events), r.seconds.toFixed(2), r.rounds ? r.rounds.map((x) => x.toFixed(1)).join(' ') : '-', fmtInt(rate(r)),
       fmtX(rate(r) / rate(typed)), fmtX(rate(r) / rate(inferred)), fmtInt(r.alerts), r.peakRssMB == null ? '-' : r.peakRssMB.toFixed(0),
       r.cpuSeconds == null ? '-' : r.cpuSeconds.toFixed(1), r.otherCores == null ? '-' : r.otherCores.toFixed(2),
     ]),
@@ -449,6 +462,7 @@ async function main() {
   const workers = envInt('BENCH_WORKERS', undefined);
   const evalRecords = envInt('BENCH_EVAL_RECORDS', 200_000);
   const memoryOn = envInt('BENCH_MEMORY', 1) !== 0;
+  const rounds = envInt('BENCH_ROUNDS', 2);
   const duckdbVariants = process.env.BENCH_DUCKDB_VARIANTS === undefined ? 600 : Number(process.env.BENCH_DUCKDB_VARIANTS);
   const ruleCounts = (process.env.BENCH_RULE_COUNTS ?? '60,600,3000').split(',').map((x) => Number(x.trim()));
   if (ruleCounts.some((n) => !Number.isInteger(n) || n <= 0)) throw new BenchError(`BENCH_RULE_COUNTS must be positive integers, got '${process.env.BENCH_RULE_COUNTS}'`);
@@ -474,18 +488,23 @@ async function main() {
   const irs = await loadRuleIrs(rulesDirs); // the rules hunt runs, read by Tideline's own loader
   warmPageCache(corpus.dir);
 
-  // The two DuckDB references first, then Tideline on the same corpus and rules.
-  const typed = await runDuckdb({ corpus, irs, schemaKind: 'typed' });
-  const inferred = await runDuckdb({ corpus, irs, schemaKind: 'inferred' });
-  const hunt = await runTideline({ corpus, rulesDirs, workers, label: `tideline (${workers ? `${workers} workers` : 'default workers'})` });
-  hunt.label = `tideline (${hunt.workers} workers${workers ? '' : ', default'})`;
-  const counted = await runTideline({ corpus, rulesDirs, workers, count: true, label: 'tideline --count' });
-  counted.label = `tideline --count (${counted.workers} workers${workers ? '' : ', default'})`;
+  // The two DuckDB references first, then Tideline on the same corpus and rules; the whole sequence `rounds` times,
+  // each row keeping its fastest round (see faster()).
+  let typed, inferred, hunt, counted;
   const workerRows = [];
-  for (const w of [1, 2]) workerRows.push(await runTideline({ corpus, rulesDirs, workers: w, label: `tideline (--workers ${w})` }));
-  const ceiling = await runCeiling(corpus, rulesDirs);
   const scaling = [];
-  for (const v of variantSets) scaling.push(await runTideline({ corpus, rulesDirs: [v.dir], workers: 2, label: `tideline ${v.count} variants (--workers 2)` }));
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) log(`round ${round + 1} of ${rounds}`);
+    typed = faster(typed, await runDuckdb({ corpus, irs, schemaKind: 'typed' }));
+    inferred = faster(inferred, await runDuckdb({ corpus, irs, schemaKind: 'inferred' }));
+    hunt = faster(hunt, await runTideline({ corpus, rulesDirs, workers, label: `tideline (${workers ? `${workers} workers` : 'default workers'})` }));
+    counted = faster(counted, await runTideline({ corpus, rulesDirs, workers, count: true, label: 'tideline --count' }));
+    for (const [i, w] of [1, 2].entries()) workerRows[i] = faster(workerRows[i], await runTideline({ corpus, rulesDirs, workers: w, label: `tideline (--workers ${w})` }));
+    for (const [i, v] of variantSets.entries()) scaling[i] = faster(scaling[i], await runTideline({ corpus, rulesDirs: [v.dir], workers: 2, label: `tideline ${v.count} variants (--workers 2)` }));
+  }
+  hunt.label = `tideline (${hunt.workers} workers${workers ? '' : ', default'})`;
+  counted.label = `tideline --count (${counted.workers} workers${workers ? '' : ', default'})`;
+  const ceiling = await runCeiling(corpus, rulesDirs);
   // DuckDB on a variant set too: the translation checked on rules that fire with contains/startswith/endswith/re/cidr
   const duckVariants = [];
   const dv = variantSets.find((v) => v.count === duckdbVariants);
@@ -505,7 +524,8 @@ async function main() {
   const rows = [typed, inferred, counted, hunt, ...workerRows, ...scaling, ...duckVariants.map((p) => p.duckdb), ...(memory ? [memory] : [])];
   console.log(`\ncorpus ${rel(corpus.dir)}: ${fmtInt(corpus.events)} events; ${cpus().length} CPUs (${background == null ? '?' : background.toFixed(2)} busy before the run), node ${process.version}, DuckDB ${typed.duckdbVersion} (${THREADS} threads)\n`);
   printRows(rows, typed, inferred);
-  console.log('seconds = wall time of the child process (startup included); x typed / x inferred = events/s over that DuckDB row\'s events/s;');
+  console.log('seconds = wall time of the child process (startup included), the fastest of its rounds (rounds s: each round\'s);');
+  console.log('x typed / x inferred = events/s over that DuckDB row\'s events/s;');
   console.log('cpu s = CPU the child used; other cores = CPU used by everything else on the machine meanwhile (cores; > 0.1 means a busy machine);');
   console.log(`rules = rules run (DuckDB: rules translated to SQL, of ${typed.rulesLoaded}); alerts = DuckDB: sum of per-rule counts, tideline: alerts written (--count: counted, not written)`);
 
