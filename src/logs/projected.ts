@@ -125,6 +125,8 @@ export class ProjectedRecord {
   private loaded = new Int32Array(0);
   private gen = 0;
   private mapped = false;
+  /** End of the last value project() read. */
+  private pos = 0;
 
   constructor(private readonly names: MemberNames) {}
 
@@ -220,9 +222,6 @@ export class ProjectedRecord {
     }
     return JSON.parse(buf.toString('utf8', s, e)) as Json;
   }
-
-  /** End of the last value project() read. */
-  private pos = 0;
 
   /**
    * The value at `i` (no whitespace before it) with only the keys `shape` reads, at every depth; sets `pos` past it.
