@@ -107,6 +107,19 @@ export class MemberNames {
   }
 }
 
+/** The entry whose key spells the `len` bytes at `at` (entries are grouped by key length), if any. */
+function findKey<T extends { codes: ArrayLike<number> }>(byLength: readonly (T[] | undefined)[], buf: Buffer, at: number, len: number): T | undefined {
+  const cands = byLength[len];
+  if (cands === undefined) return undefined;
+  for (const c of cands) {
+    const codes = c.codes;
+    let j = 0;
+    while (j < len && buf[at + j] === codes[j]) j++;
+    if (j === len) return c;
+  }
+  return undefined;
+}
+
 /** A projection met an escaped key: the value is parsed whole instead. */
 const ESCAPED_KEY: unique symbol = Symbol('escaped key');
 
@@ -183,19 +196,10 @@ export class ProjectedRecord {
     const buf = this.buf;
     const byLength = this.names.byLength;
     for (let i = 0; i < m.count; i++) {
-      const ks = this.start + m.keyStart[i]!;
-      const candidates = byLength[m.keyEnd[i]! - m.keyStart[i]!];
-      if (candidates === undefined) continue;
-      for (const c of candidates) {
-        const codes = c.codes;
-        let j = 0;
-        while (j < codes.length && buf[ks + j] === codes[j]) j++;
-        if (j === codes.length) {
-          this.where[c.id] = i;
-          this.found[c.id] = this.gen;
-          break;
-        }
-      }
+      const c = findKey(byLength, buf, this.start + m.keyStart[i]!, m.keyEnd[i]! - m.keyStart[i]!);
+      if (c === undefined) continue;
+      this.where[c.id] = i;
+      this.found[c.id] = this.gen;
     }
     this.mapped = true;
   }
@@ -242,31 +246,17 @@ export class ProjectedRecord {
         const ks = i + 1;
         let k = ks;
         for (let b = buf[k]; b !== 0x22; b = buf[++k]) if (b === 0x5c || k >= this.end) return ESCAPED_KEY;
-        let read: Shape | undefined;
-        let key = '';
-        const cands = byLength[k - ks];
-        if (cands !== undefined) {
-          for (const cand of cands) {
-            const codes = cand.codes;
-            let j = 0;
-            while (j < codes.length && buf[ks + j] === codes[j]) j++;
-            if (j === codes.length) {
-              read = cand.shape;
-              key = cand.key;
-              break;
-            }
-          }
-        }
+        const want = findKey(byLength, buf, ks, k - ks);
         i = this.ws(this.ws(k + 1) + 1); // past the colon
-        if (read === undefined) i = this.skip(i);
-        else if (read.byLength === null) {
+        if (want === undefined) i = this.skip(i);
+        else if (want.shape.byLength === null) {
           const e = this.skip(i);
-          out[key] = this.leaf(i, e);
+          out[want.key] = this.leaf(i, e);
           i = e;
         } else {
-          const v = this.project(i, read);
+          const v = this.project(i, want.shape);
           if (v === ESCAPED_KEY) return v;
-          out[key] = v; // a repeated key: the last one wins, as in JSON.parse
+          out[want.key] = v; // a repeated key: the last one wins, as in JSON.parse
           i = this.pos;
         }
         i = this.ws(i);

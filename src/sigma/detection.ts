@@ -111,7 +111,7 @@ export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOpt
   }
   const compiled = conditions.map((c) => compileCond(c, selections));
   // A list of conditions means any of them (Sigma 1 style; still accepted).
-  const test = compiled.length === 1 ? compiled[0]! : anyOf(compiled);
+  const test = anyOf(compiled);
   const ws = conditions.map((c) => condWitness(c, selections));
   const witness = orWitness(ws);
   const reads = mergeReads([...selections.values()].map((s) => s.reads));
@@ -216,12 +216,10 @@ function compileCond(c: Cond, sels: Map<string, Selection>): (rec: JsonObject) =
       const t = compileCond(c.item, sels);
       return (rec) => !t(rec);
     }
-    case 'and': {
+    case 'and':
       return allOf(c.items.map((x) => compileCond(x, sels)));
-    }
-    case 'or': {
+    case 'or':
       return anyOf(c.items.map((x) => compileCond(x, sels)));
-    }
     case 'of': {
       const ts = c.names.map((n) => sels.get(n)!.test);
       return c.all ? allOf(ts) : anyOf(ts);
