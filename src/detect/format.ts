@@ -2,6 +2,7 @@
 import type { Alert } from './alert.js';
 import type { CorrelationAlert } from './correlation.js';
 import type { Json, JsonObject } from '../sigma/fields.js';
+import { LEVELS } from '../sigma/rule.js';
 
 export const FORMATS = ['table', 'jsonl', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -149,7 +150,7 @@ export function ruleCounts(
   correlations: readonly { id: string; title: string; level?: string | null }[],
   counted: ReadonlyMap<string, { count: number }>,
 ): RuleCount[] {
-  const rank = ['informational', 'low', 'medium', 'high', 'critical'];
+  const rank: readonly string[] = LEVELS;
   const rows = [
     ...detections.map((r) => ({ r, kind: 'detection' as const })),
     ...correlations.map((r) => ({ r, kind: 'correlation' as const })),

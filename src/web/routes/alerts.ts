@@ -10,9 +10,9 @@ import { alertRules, getVisibleAlert, hrefOf, listVisibleAlerts, type AlertDetai
 import { html, qs, type Html } from '../html.js';
 import { TRAIL_WEAKENED } from '../../integrity/builtin.js';
 import { page, severityBadge, statusBadge } from '../layout.js';
+import { LEVELS } from '../../sigma/rule.js';
 
 const PER_PAGE = 50;
-const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?$/;
 
