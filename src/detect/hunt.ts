@@ -7,7 +7,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../sigma/values.js';
-import { loadRules, loadRulesFromSnapshots, type DocSnapshot, type RuleSet } from '../sigma/load.js';
+import { loadRules, type RuleSet } from '../sigma/load.js';
+import { fromPortable, toPortable, type PortableRuleSet } from '../sigma/portable.js';
 import { LEVELS, type CorrelationRule, type DetectionRule } from '../sigma/rule.js';
 import type { JsonObject } from '../sigma/fields.js';
 import { planCorrelations, type CorrelationPlan } from './correlation.js';
@@ -32,11 +33,11 @@ export interface HuntConfig {
   /** Parse every record whole instead of member by member (the plain path, for verification). */
   plain?: boolean;
   /**
-   * The rules as the main thread parsed them, as JSON text (workers compile these instead of reading the YAML again).
-   * Text, because a string crosses to a worker in one copy: the snapshot objects took 0.3 s to clone per worker at
-   * 3,000 rules, on the main thread, before any worker could start.
+   * The rules as the main thread loaded them (sigma/portable.ts), as JSON text: workers compile these as records
+   * need them instead of reading the YAML again. Text, because a string crosses to a worker in one copy: the objects
+   * took 0.3 s to clone per worker at 3,000 rules, on the main thread, before any worker could start.
    */
-  ruleSnapshots?: string;
+  portableRules?: string;
   /** Workers: the sequence number of the file whose output is being written (shared memory; see runPool). */
   headSeq?: Int32Array;
 }
@@ -69,8 +70,8 @@ export interface PreparedRules {
   silent: Set<string>;
 }
 
-export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter' | 'ruleSnapshots'>): PreparedRules {
-  const set = cfg.ruleSnapshots ? loadRulesFromSnapshots(JSON.parse(cfg.ruleSnapshots) as DocSnapshot[], cfg.compile) : loadRules(cfg.rulePaths, cfg.compile, { snapshots: true });
+export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter' | 'portableRules'>): PreparedRules {
+  const set = cfg.portableRules ? fromPortable(JSON.parse(cfg.portableRules) as PortableRuleSet, cfg.compile) : loadRules(cfg.rulePaths, cfg.compile);
   const sel = selectRules(set.rules, cfg.filter);
   const correlations = selectCorrelations(set.correlations, cfg.filter);
   const plan = planCorrelations(correlations, set.rules.filter(isCloudTrailRule));
@@ -136,8 +137,8 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
     }
     return;
   }
-  const snapshots = rules.set.snapshots && JSON.stringify(rules.set.snapshots);
-  await runPool({ ...cfg, ruleSnapshots: snapshots }, files, Math.min(workers, files.length), rules.run.length, cb);
+  const portable = toPortable(rules.set);
+  await runPool({ ...cfg, portableRules: portable && JSON.stringify(portable) }, files, Math.min(workers, files.length), rules.run.length, cb);
 }
 
 /** What the main thread sends a worker: a file to hunt, or a batch's buffers back once written (see recycle). */

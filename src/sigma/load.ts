@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Document, isMap, isScalar, isSeq, LineCounter, Pair, parseAllDocuments, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, parseAllDocuments, type Node, type YAMLMap } from 'yaml';
 import { RuleError, type Diagnostic, type Position } from './diagnostics.js';
 import { compileDetection, mergeReads, type Locate } from './detection.js';
 import type { JsonObject } from './fields.js';
@@ -13,6 +13,8 @@ import {
   type CorrelationRule, type DetectionRule, type FilterRule, type Level, type Logsource, type RuleMeta,
 } from './rule.js';
 import type { CompileOptions } from './values.js';
+import { fastParse } from './fast-yaml.js';
+import { fromSnapshot, type NodeSnapshot } from './snapshot.js';
 
 export interface RuleSet {
   rules: DetectionRule[];
@@ -20,67 +22,12 @@ export interface RuleSet {
   correlations: CorrelationRule[];
   diagnostics: Diagnostic[];
   files: string[];
-  /** The parsed documents as plain data, when asked for (for worker threads: see loadRulesFromSnapshots). */
-  snapshots?: DocSnapshot[];
 }
 
-/**
- * A parsed rule document as plain data (scalars keep their source text, so `1.10` stays `1.10`). Worker threads
- * compile the rules from these instead of parsing the YAML again: with thousands of rules, YAML parsing is most of a
- * worker's start-up (0.4 ms per rule file).
- */
-export interface DocSnapshot {
-  file: string;
-  root: NodeSnapshot;
-}
-export type NodeSnapshot =
-  | { s: string | number | boolean | null; src?: string }
-  | { m: [NodeSnapshot, NodeSnapshot | null][] }
-  | { q: (NodeSnapshot | null)[] };
-
-class NoSnapshot extends Error {}
-
-function snapshot(node: Node): NodeSnapshot {
-  if (isMap(node)) return { m: node.items.map((p) => [snapshot(p.key as Node), p.value == null ? null : snapshot(p.value as Node)]) };
-  if (isSeq(node)) return { q: node.items.map((x) => (x == null ? null : snapshot(x as Node))) };
-  if (!isScalar(node)) throw new NoSnapshot(); // an alias (*anchor): the workers parse the files themselves
-  const sc = node as Scalar;
-  const value = sc.value as string | number | boolean | null;
-  return sc.source !== undefined && typeof value !== 'string' ? { s: value, src: sc.source } : { s: value };
-}
-
-function fromSnapshot(s: NodeSnapshot): Node {
-  if ('m' in s) {
-    const map = new YAMLMap();
-    for (const [k, v] of s.m) map.items.push(new Pair(fromSnapshot(k), v === null ? null : fromSnapshot(v)));
-    return map;
-  }
-  if ('q' in s) {
-    const seq = new YAMLSeq();
-    for (const x of s.q) seq.items.push(x === null ? null : fromSnapshot(x));
-    return seq;
-  }
-  const sc = new Scalar(s.s);
-  if (s.src !== undefined) sc.source = s.src;
-  return sc;
-}
-
-/** The rule set of loadRules, from its snapshots (positions are not kept: diagnostics come from the first load). */
-export function loadRulesFromSnapshots(snapshots: DocSnapshot[], opts: CompileOptions = {}): RuleSet {
-  const set: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [...new Set(snapshots.map((s) => s.file))] };
-  for (const { file, root } of snapshots) {
-    const doc = new Document() as Document.Parsed;
-    doc.contents = fromSnapshot(root) as Document.Parsed['contents'];
-    const push = (severity: 'error' | 'warning', message: string) => set.diagnostics.push({ file, line: 0, col: 0, severity, message });
-    try {
-      loadDocument(file, doc, () => undefined, opts, set, push);
-    } catch (e) {
-      if (e instanceof RuleError) push('error', e.message);
-      else throw e;
-    }
-  }
-  applyFilters(set);
-  return set;
+function docFromSnapshot(root: NodeSnapshot): Document.Parsed {
+  const doc = new Document() as Document.Parsed;
+  doc.contents = fromSnapshot(root) as Document.Parsed['contents'];
+  return doc;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -104,9 +51,13 @@ export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] 
   return out;
 }
 
-export function loadRules(paths: string[], opts: CompileOptions = {}, keep: { snapshots?: boolean } = {}): RuleSet {
+/** How rule files are read: `referenceParser` skips the fast path (fast-yaml.ts), to compare both. */
+export interface ReadOptions {
+  referenceParser?: boolean;
+}
+
+export function loadRules(paths: string[], opts: CompileOptions = {}, read: ReadOptions = {}): RuleSet {
   const set: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [] };
-  if (keep.snapshots) set.snapshots = [];
   set.files = ruleFiles(paths, set.diagnostics);
   for (const file of set.files) {
     let src: string;
@@ -116,7 +67,7 @@ export function loadRules(paths: string[], opts: CompileOptions = {}, keep: { sn
       set.diagnostics.push({ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
     }
-    loadSource(file, src, opts, set);
+    loadSource(file, src, opts, set, read);
   }
   applyFilters(set);
   const seen = new Map<string, RuleMeta>();
@@ -129,7 +80,38 @@ export function loadRules(paths: string[], opts: CompileOptions = {}, keep: { sn
 }
 
 /** Parse one YAML source (one or more documents) into the set. */
-export function loadSource(file: string, src: string, opts: CompileOptions, set: RuleSet): void {
+export function loadSource(file: string, src: string, opts: CompileOptions, set: RuleSet, read: ReadOptions = {}): void {
+  if (read.referenceParser || !loadFast(file, src, opts, set)) loadReference(file, src, opts, set);
+}
+
+/**
+ * The fast path (fast-yaml.ts): true when the file parsed and every document in it loaded without a single
+ * diagnostic. Otherwise nothing is kept and the reference path loads the file again, to report with positions.
+ */
+function loadFast(file: string, src: string, opts: CompileOptions, set: RuleSet): boolean {
+  const docs = fastParse(src, file);
+  if (!docs) return false;
+  const scratch: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [] };
+  let remarks = 0;
+  for (const { root, line, col } of docs) {
+    const doc = docFromSnapshot(root);
+    const at = { line, col };
+    try {
+      loadDocument(file, doc, (node) => (node === doc.contents ? at : undefined), opts, scratch, () => remarks++);
+    } catch (e) {
+      if (e instanceof RuleError) return false;
+      throw e;
+    }
+    if (remarks) return false;
+  }
+  set.rules.push(...scratch.rules);
+  set.filters.push(...scratch.filters);
+  set.correlations.push(...scratch.correlations);
+  return true;
+}
+
+/** The reference path: the `yaml` library, with positions for every diagnostic. */
+function loadReference(file: string, src: string, opts: CompileOptions, set: RuleSet): void {
   const lc = new LineCounter();
   const docs = parseAllDocuments(src, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const locate: Locate = (node) => {
@@ -147,14 +129,6 @@ export function loadSource(file: string, src: string, opts: CompileOptions, set:
       continue;
     }
     if (doc.contents === null) continue; // empty document (e.g. a trailing ---)
-    if (set.snapshots) {
-      try {
-        set.snapshots.push({ file, root: snapshot(doc.contents as Node) });
-      } catch (e) {
-        if (!(e instanceof NoSnapshot)) throw e;
-        delete set.snapshots;
-      }
-    }
     const at = locate(doc.contents as Node) ?? { line: 1, col: 1 };
     const push = (severity: 'error' | 'warning', message: string, pos?: Position) =>
       set.diagnostics.push({ file, line: (pos ?? at).line, col: (pos ?? at).col, severity, message });
@@ -308,11 +282,16 @@ function readCorrelation(meta: RuleMeta, js: JsonObject, node: Node | undefined,
   return { ...meta, kind: 'correlation', type: type as CorrelationRule['type'], rules, groupBy, timespan, raw: raw as JsonObject };
 }
 
+/** Whether a filter's target (an id or a name) names this rule. */
+export function filterNames(target: string, rule: DetectionRule): boolean {
+  return rule.id === target || rule.name === target;
+}
+
 /** Meta-filters (Sigma 2.1): each filter's condition is AND-ed into every rule it names by id or name. */
 function applyFilters(set: RuleSet): void {
   for (const f of set.filters) {
     for (const target of f.targets) {
-      const hits = set.rules.filter((r) => r.id === target || r.name === target);
+      const hits = set.rules.filter((r) => filterNames(target, r));
       if (hits.length === 0) {
         set.diagnostics.push({ file: f.file, line: f.line, col: 1, severity: 'warning', message: `filter '${f.title}' names rule '${target}', which is not loaded` });
       }

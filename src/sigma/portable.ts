@@ -1,0 +1,93 @@
+/**
+ * A loaded rule set as plain data, for worker threads: each detection rule's metadata, what the detector's index
+ * needs up front (witness, fields read) and its detection as a YAML snapshot. A worker compiles a detection (and its
+ * meta-filters) when a record first makes the rule a candidate.
+ *
+ * Why: every worker compiling every rule was most of a hunt's start-up with thousands of rules (a fresh isolate runs
+ * the compiler cold: ~1 s per worker at 3,000 rules), and a corpus makes only some rules candidates (323 of the
+ * bench's 3,000 variants over its 1M events). The main thread has compiled every rule already, so a rule that
+ * reaches a worker is known to compile, and its witness and fields read are the main thread's.
+ */
+import type { YAMLMap } from 'yaml';
+import { compileDetection, type CompiledDetection, type Locate, type Witness } from './detection.js';
+import { filterNames, type RuleSet } from './load.js';
+import type { CorrelationRule, DetectionRule, RuleMeta } from './rule.js';
+import { fromSnapshot, NoSnapshot, snapshot, type NodeSnapshot } from './snapshot.js';
+import type { CompileOptions } from './values.js';
+
+export interface PortableRuleSet {
+  rules: PortableRule[];
+  /** Meta-filter bodies (without `rules`), referred to by index. */
+  filters: NodeSnapshot[];
+  correlations: CorrelationRule[];
+  files: string[];
+}
+
+interface PortableRule {
+  meta: RuleMeta;
+  detection: NodeSnapshot;
+  witness?: { field: string; values: string[] };
+  /** The rule's fields read, its filters' included (DetectionRule.reads). */
+  reads: string[] | null;
+  /** Filter ids (DetectionRule.filters) and, in the same order, the filters' indexes. */
+  filters: string[];
+  filterIndexes: number[];
+}
+
+/** The set as plain data, or undefined when a detection cannot be snapshot (an alias): workers then read the files. */
+export function toPortable(set: RuleSet): PortableRuleSet | undefined {
+  try {
+    const filters = set.filters.map((f) => snapshot(f.source!.node));
+    const rules = set.rules.map((r): PortableRule => {
+      const { kind: _k, detection, test: _t, filters: ids, reads, ...meta } = r;
+      const filterIndexes = set.filters.flatMap((f, i) => f.targets.filter((t) => filterNames(t, r)).map(() => i));
+      const w = detection.witness;
+      return {
+        meta, detection: snapshot(r.source!.node), reads, filters: ids, filterIndexes,
+        ...(w ? { witness: { field: w.field, values: [...w.values] } } : {}),
+      };
+    });
+    return { rules, filters, correlations: set.correlations, files: set.files };
+  } catch (e) {
+    if (e instanceof NoSnapshot) return undefined;
+    throw e;
+  }
+}
+
+const NO_POSITION: Locate = () => undefined;
+
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/** The rule set of toPortable, each detection compiled on first use. */
+export function fromPortable(p: PortableRuleSet, opts: CompileOptions): RuleSet {
+  const compile = (s: NodeSnapshot) => lazily(() => compileDetection(fromSnapshot(s) as YAMLMap, NO_POSITION, opts));
+  const filters = p.filters.map(compile);
+  const rules = p.rules.map((r) => {
+    const full = compile(r.detection);
+    const witness: Witness | undefined = r.witness && { field: r.witness.field, values: new Set(r.witness.values) };
+    // The detector reads the witness before any record; the rest compiles when first asked for.
+    const detection: CompiledDetection = {
+      witness,
+      get test() { return full().test; },
+      get selections() { return full().selections; },
+      get conditions() { return full().conditions; },
+      get reads() { return full().reads; },
+      get warnings() { return full().warnings; },
+    };
+    const rule: DetectionRule = {
+      ...r.meta, kind: 'detection', detection, filters: r.filters, reads: r.reads,
+      // On first call, the rule's test replaces itself with the compiled one: the detection AND its filters, in the
+      // order load.ts applyFilters ANDs them.
+      test: (rec) => {
+        const tests = [full().test, ...r.filterIndexes.map((i) => filters[i]!().test)];
+        rule.test = tests.length === 1 ? tests[0]! : (x) => tests.every((t) => t(x));
+        return rule.test(rec);
+      },
+    };
+    return rule;
+  });
+  return { rules, filters: [], correlations: p.correlations, diagnostics: [], files: p.files };
+}
