@@ -110,6 +110,12 @@ function loadFast(file: string, src: string, opts: CompileOptions, set: RuleSet)
   return true;
 }
 
+/** Nothing between two `---` or after the last (yaml gives such a document an empty scalar, not null contents). */
+export function isEmptyDocument(doc: Document): boolean {
+  const c = doc.contents;
+  return c === null || (isScalar(c) && c.value === null && c.source === '');
+}
+
 /** The reference path: the `yaml` library, with positions for every diagnostic. */
 function loadReference(file: string, src: string, opts: CompileOptions, set: RuleSet): void {
   const lc = new LineCounter();
@@ -128,7 +134,7 @@ function loadReference(file: string, src: string, opts: CompileOptions, set: Rul
       }
       continue;
     }
-    if (doc.contents === null) continue; // empty document (e.g. a trailing ---)
+    if (isEmptyDocument(doc)) continue;
     const at = locate(doc.contents as Node) ?? { line: 1, col: 1 };
     const push = (severity: 'error' | 'warning', message: string, pos?: Position) =>
       set.diagnostics.push({ file, line: (pos ?? at).line, col: (pos ?? at).col, severity, message });

@@ -56,33 +56,35 @@ export function toPortable(set: RuleSet): PortableRuleSet | undefined {
 
 const NO_POSITION: Locate = () => undefined;
 
-function lazily<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
+/** A detection whose witness is known up front and whose rest is compiled when first asked for. */
+class LazyDetection implements CompiledDetection {
+  private compiled?: CompiledDetection;
+  constructor(
+    private readonly source: NodeSnapshot,
+    private readonly opts: CompileOptions,
+    readonly witness?: Witness,
+  ) {}
+  private get full(): CompiledDetection {
+    return (this.compiled ??= compileDetection(fromSnapshot(this.source) as YAMLMap, NO_POSITION, this.opts));
+  }
+  get test() { return this.full.test; }
+  get selections() { return this.full.selections; }
+  get conditions() { return this.full.conditions; }
+  get reads() { return this.full.reads; }
+  get warnings() { return this.full.warnings; }
 }
 
 /** The rule set of toPortable, each detection compiled on first use. */
 export function fromPortable(p: PortableRuleSet, opts: CompileOptions): RuleSet {
-  const compile = (s: NodeSnapshot) => lazily(() => compileDetection(fromSnapshot(s) as YAMLMap, NO_POSITION, opts));
-  const filters = p.filters.map(compile);
+  const filters = p.filters.map((f) => new LazyDetection(f, opts));
   const rules = p.rules.map((r) => {
-    const full = compile(r.detection);
-    const witness: Witness | undefined = r.witness && { field: r.witness.field, values: new Set(r.witness.values) };
-    // The detector reads the witness before any record; the rest compiles when first asked for.
-    const detection: CompiledDetection = {
-      witness,
-      get test() { return full().test; },
-      get selections() { return full().selections; },
-      get conditions() { return full().conditions; },
-      get reads() { return full().reads; },
-      get warnings() { return full().warnings; },
-    };
+    const detection = new LazyDetection(r.detection, opts, r.witness && { field: r.witness.field, values: new Set(r.witness.values) });
     const rule: DetectionRule = {
       ...r.meta, kind: 'detection', detection, filters: r.filters, reads: r.reads,
       // On first call, the rule's test replaces itself with the compiled one: the detection AND its filters, in the
       // order load.ts applyFilters ANDs them.
       test: (rec) => {
-        const tests = [full().test, ...r.filterIndexes.map((i) => filters[i]!().test)];
+        const tests = [detection.test, ...r.filterIndexes.map((i) => filters[i]!.test)];
         rule.test = tests.length === 1 ? tests[0]! : (x) => tests.every((t) => t(x));
         return rule.test(rec);
       },
