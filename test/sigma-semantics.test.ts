@@ -1114,6 +1114,8 @@ describe('identical items shared across rules', () => {
     "sourceIPAddress|cidr: '10.0.0.0/8'",
     'errorCode|exists: true',
     "requestParameters.userName|re: '^adm'",
+    "eventName|endswith: 'Bucket'",
+    'eventSource|fieldref: sourceIPAddress',
   ];
   const rand = (() => {
     let s = 99;
@@ -1125,18 +1127,21 @@ describe('identical items shared across rules', () => {
     const items = (n: number) => [...new Map(Array.from({ length: n }, () => pick(pool)).map((l) => [l.split(':')[0], l])).values()];
     const sel = items(1 + Math.floor(rand() * 3));
     const filter = items(1 + Math.floor(rand() * 2));
-    const cond = pick(['sel', 'sel and not filter', 'sel or filter', 'not sel and filter']);
-    return `sel:\n${sel.map((l) => `  ${l}`).join('\n')}\nfilter:\n${filter.map((l) => `  ${l}`).join('\n')}\ncondition: ${cond}`;
+    const cond = pick(['sel', 'sel and not filter', 'sel or filter', 'not sel and filter', '1 of them', 'all of them', 'not (sel or filter)']);
+    // a list of maps (any of them) a third of the time
+    const selText = rand() < 0.33 ? sel.map((l) => `  - ${l}`).join('\n') : sel.map((l) => `  ${l}`).join('\n');
+    return `sel:\n${selText}\nfilter:\n${filter.map((l) => `  ${l}`).join('\n')}\ncondition: ${cond}`;
   });
   const ids = detections.map((_, i) => `0b8e4f7e-3c52-4a3c-9d53-${String(i).padStart(12, '0')}`);
   const shared = loadRulesFromText(detections.map((d, i) => ruleText(d, '', ids[i])).join('---\n'));
   const alone = detections.map((d, i) => loadRulesFromText(ruleText(d, '', ids[i])).rules[0]!);
   const records: JsonObject[] = Array.from({ length: 300 }, () => ({
     eventSource: pick(['iam.amazonaws.com', 's3.amazonaws.com']),
-    eventName: pick(['CreateUser', 'CreateBucket', 'ListUsers']),
+    // now and then an array: the detector's pruning by index values must step aside
+    eventName: rand() < 0.05 ? ['CreateUser', 'ListUsers'] : pick(['CreateUser', 'CreateBucket', 'ListUsers', 'iam.amazonaws.com']),
     userAgent: pick(['aws-cli/2.15.0', 'my-aws-cli/1.0', 'Boto3/1.34.0', 'console.amazonaws.com']),
     userIdentity: { type: pick(['AssumedRole', 'IAMUser']) },
-    sourceIPAddress: pick(['10.1.2.3', '203.0.113.9']),
+    sourceIPAddress: pick(['10.1.2.3', '203.0.113.9', 'iam.amazonaws.com']), // AWS services call as their own name
     ...(rand() < 0.3 ? { errorCode: 'AccessDenied' } : {}),
     requestParameters: { userName: pick(['admin', 'bob']) },
   }));

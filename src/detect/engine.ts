@@ -5,10 +5,12 @@
  */
 import { fieldReader, fieldText, MISSING, recordScope, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
+import { verdictGiven } from '../sigma/detection.js';
 import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
 
 const NONE: DetectionRule[] = [];
 const NONE_INDEXES: number[] = [];
+const NO_PLAN = { rules: NONE_INDEXES, keys: NONE_INDEXES };
 
 /** Union of two ascending lists of rule indexes, ascending, without duplicates (a new array). */
 function mergeSorted(a: number[], b: number[]): number[] {
@@ -38,6 +40,15 @@ interface FieldIndex {
 
 const MEMO_LIMIT = 65536;
 
+/** Candidate lists pruned for one combination of index values: value of the first index field -> ... -> list. */
+type Pruned = Map<string, Pruned | CandidatePlan>;
+
+/** The rules a record is evaluated against and the members they read (null: the whole record). */
+interface CandidatePlan {
+  rules: number[];
+  keys: number[] | null;
+}
+
 export class Detector {
   readonly rules: DetectionRule[];
   private readonly indexes: FieldIndex[] = [];
@@ -49,6 +60,11 @@ export class Detector {
   private indexKeys: number[] = [];
   private readonly unions = new Map<number[], Map<number[], number[]>>();
   private unionCount = 0;
+  /** Top-level index fields: their values are known before any candidate is evaluated (see prune). */
+  private readonly knownFields: string[];
+  private readonly pruned = new Map<number[], Pruned>();
+  private readonly plans = new Map<number[], CandidatePlan>();
+  private prunedCount = 0;
 
   constructor(rules: DetectionRule[]) {
     this.rules = rules;
@@ -73,6 +89,63 @@ export class Detector {
       }
     });
     this.indexKeys = this.names.fieldIds(this.indexes.map((x) => x.field));
+    this.knownFields = this.indexes.map((x) => x.field).filter((f) => !f.includes('.'));
+  }
+
+  /**
+   * The candidates that can still match given the values of the top-level index fields (eventName, eventSource),
+   * with the members they read. A rule indexed by eventSource with `eventName|startswith: Put` is a candidate for
+   * every S3 event, and its verdict on a GetObject is known to be false before any other member is read: each rule's
+   * condition is evaluated three-valued with only the items on those fields known (sigma/detection.ts verdictGiven),
+   * once per candidate list and combination of values, and the rules that cannot match are dropped (with the bench's
+   * 3,000 variants, 10.2 candidates per record become 8.3).
+   */
+  private plan(rec: JsonObject, cands: number[]): CandidatePlan {
+    if (cands.length === 0) return NO_PLAN;
+    const fields = this.knownFields;
+    let node = fields.length ? this.pruned.get(cands) : undefined;
+    if (!node) {
+      if (fields.length === 0 || this.prunedCount >= MEMO_LIMIT) return this.unpruned(cands);
+      this.pruned.set(cands, (node = new Map()));
+    }
+    const known: JsonObject = {};
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k]!;
+      const v = rec[f];
+      if (typeof v !== 'string') return this.unpruned(cands); // missing, or an array: keep them all
+      known[f] = v;
+      const next = node.get(v);
+      if (k < fields.length - 1) {
+        if (!next) node.set(v, (node = new Map()));
+        else node = next as Pruned;
+        continue;
+      }
+      if (next) return next as CandidatePlan;
+      if (this.prunedCount++ >= MEMO_LIMIT) return this.unpruned(cands); // bounded: free-text fields may vary
+      const keep = cands.filter((i) => verdictGiven(this.rules[i]!.detection, (item) => (item.refs || !Object.hasOwn(known, item.field) ? undefined : item.test(known))) !== false);
+      const plan = this.planOf(keep);
+      node.set(v, plan);
+      return plan;
+    }
+    return this.unpruned(cands);
+  }
+
+  private unpruned(cands: number[]): CandidatePlan {
+    let plan = this.plans.get(cands);
+    if (!plan) {
+      plan = this.planOf(cands);
+      if (this.plans.size < MEMO_LIMIT) this.plans.set(cands, plan);
+    }
+    return plan;
+  }
+
+  /**
+   * The members a candidate list reads (null: one of them reads the whole record) are loaded once for the list: a
+   * record's candidates mostly read the same members, and one pass over their union costs less than one per rule.
+   */
+  private planOf(rules: number[]): CandidatePlan {
+    const keys = rules.map((i) => this.ruleKeys[i]!);
+    return { rules, keys: keys.some((k) => k === null) ? null : [...new Set((keys as number[][]).flat())] };
   }
 
   /** Indexes of the rules that can match this record, ascending. */
@@ -122,7 +195,7 @@ export class Detector {
   /** The rules that match this record, in rule order (field values memoised for the record: see recordScope). */
   match(rec: JsonObject): DetectionRule[] {
     return recordScope(() => {
-      const cands = this.candidates(rec);
+      const cands = this.plan(rec, this.candidates(rec)).rules;
       if (cands.length === 0) return NONE;
       let out: DetectionRule[] | undefined;
       for (const i of cands) {
@@ -140,13 +213,12 @@ export class Detector {
   matchProjected(p: ProjectedRecord): DetectionRule[] {
     return recordScope(() => {
       p.load(this.indexKeys);
-      const cands = this.candidates(p.rec);
-      if (cands.length === 0) return NONE;
+      const { rules, keys } = this.plan(p.rec, this.candidates(p.rec));
+      if (rules.length === 0) return NONE;
+      if (keys === null) p.loadAll();
+      else p.load(keys);
       let out: DetectionRule[] | undefined;
-      for (const i of cands) {
-        const keys = this.ruleKeys[i];
-        if (keys === null) p.loadAll();
-        else p.load(keys);
+      for (const i of rules) {
         const r = this.rules[i]!;
         if (r.test(p.rec)) (out ??= []).push(r);
       }

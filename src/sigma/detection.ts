@@ -21,6 +21,8 @@ export interface Selection {
   /** Every field the test reads; null when it reads the whole record (keywords). */
   reads: string[] | null;
   witness?: Witness;
+  /** The selection holds when all items of one alternative hold (a map: one; a list of maps: one per map). Not for keywords. */
+  alternatives?: FieldItem[][];
 }
 
 export interface CompiledDetection {
@@ -139,6 +141,7 @@ function compileSelection(name: string, node: Node, locate: Locate, opts: Compil
         fields: [...new Set(maps.flatMap((m) => m.fields))],
         reads: mergeReads(maps.map((m) => m.reads)),
         witness: orWitness(maps.map((m) => m.witness)),
+        alternatives: maps.flatMap((m) => m.alternatives!),
       };
     }
     if (node.items.every((x) => isScalar(x))) {
@@ -191,7 +194,50 @@ function mapSelection(name: string, node: YAMLMap, locate: Locate, opts: Compile
   const tests = items.map((i) => i.test);
   const test = allOf(tests);
   const witness = andWitness(items.map((i) => (i.witness ? { field: i.field, values: i.witness } : undefined)));
-  return { name, test, fields: [...new Set(items.map((i) => i.field))], reads: [...new Set(items.flatMap((i) => [i.field, ...(i.refs ?? [])]))], witness };
+  return {
+    name, test, fields: [...new Set(items.map((i) => i.field))], reads: [...new Set(items.flatMap((i) => [i.field, ...(i.refs ?? [])]))], witness,
+    alternatives: [items],
+  };
+}
+
+/**
+ * The detection's verdict when only some items' verdicts are known (`known` gives true/false, or undefined when the
+ * item depends on what is not known): false when no record with those verdicts can match, true when every such
+ * record matches, undefined otherwise. Three-valued logic over the condition; keyword selections are unknown.
+ */
+export function verdictGiven(d: CompiledDetection, known: (item: FieldItem) => boolean | undefined): boolean | undefined {
+  const sel = (name: string): boolean | undefined => {
+    const alts = d.selections.get(name)!.alternatives;
+    if (!alts) return undefined;
+    return any3(alts.map((items) => all3(items.map(known))));
+  };
+  const cond = (c: Cond): boolean | undefined => {
+    switch (c.type) {
+      case 'sel':
+        return sel(c.name);
+      case 'not': {
+        const v = cond(c.item);
+        return v === undefined ? undefined : !v;
+      }
+      case 'and':
+        return all3(c.items.map(cond));
+      case 'or':
+        return any3(c.items.map(cond));
+      case 'of':
+        return c.all ? all3(c.names.map(sel)) : any3(c.names.map(sel));
+    }
+  };
+  return any3(d.conditions.map(cond));
+}
+
+function all3(vs: (boolean | undefined)[]): boolean | undefined {
+  if (vs.includes(false)) return false;
+  return vs.includes(undefined) ? undefined : true;
+}
+
+function any3(vs: (boolean | undefined)[]): boolean | undefined {
+  if (vs.includes(true)) return true;
+  return vs.includes(undefined) ? undefined : false;
 }
 
 /** A scalar of a selection as the engine reads it (exported for the rule converters, which must read values identically). */
