@@ -30,7 +30,7 @@ function reference(src: string) {
     .filter((d) => !isEmptyDocument(d))
     .map((d) => {
       const p = lc.linePos(d.contents!.range[0]);
-      return { root: snapshot(d.contents!), line: p.line, col: p.col };
+      return { root: snapshot(d.contents!, d), line: p.line, col: p.col };
     });
 }
 
@@ -41,7 +41,7 @@ function agrees(src: string): boolean {
   try {
     ref = reference(src);
   } catch {
-    ref = 'error'; // an alias: no snapshot (the fast path must bail too)
+    ref = 'error'; // an alias that names nothing
   }
   if (fast === undefined) return false;
   expect(ref, `the fast path accepted what yaml refuses:\n${src}`).not.toBe('error');
@@ -228,6 +228,23 @@ describe('portable rule sets (workers): the same verdicts, compiled on first use
     expect(rule!.test(ev('mallory', '1.10'))).toBe(true);
     expect(rule!.test(ev('alice', '1.10'))).toBe(false);
     expect(rule!.test(ev('mallory', '1.1'))).toBe(false);
+  });
+
+  it('resolves anchors and aliases as YAML means them, on the loading thread and in workers', () => {
+    const set = loadRulesFromText([
+      'title: Trail stopped', 'id: 7e0a6f4e-7a36-4d4c-9b0e-4c43c2f6a004',
+      'logsource:', '  product: aws', '  service: cloudtrail',
+      'detection:', '  selection:', '    eventName: &names [StopLogging, DeleteTrail]',
+      '  again:', '    eventSource: cloudtrail.amazonaws.com', '    eventName: *names', '  condition: selection and again',
+    ].join('\n'));
+    expect(set.diagnostics).toEqual([]);
+    const ev = (eventName: string) => ({ eventSource: 'cloudtrail.amazonaws.com', eventName });
+    for (const rule of [set.rules[0]!, roundTrip(set).rules[0]!]) {
+      expect([rule.test(ev('DeleteTrail')), rule.test(ev('StopLogging')), rule.test(ev('StartLogging'))]).toEqual([true, true, false]);
+    }
+    const bad = loadRulesFromText('title: x\nid: 7e0a6f4e-7a36-4d4c-9b0e-4c43c2f6a005\nlogsource: {product: aws}\ndetection:\n  sel:\n    eventName: *nowhere\n  condition: sel\n');
+    expect(bad.rules).toEqual([]);
+    expect(bad.diagnostics.map((d) => [d.line, d.severity])).toEqual([[6, 'error']]);
   });
 
   it('compiles a detection only when a record first needs it', () => {

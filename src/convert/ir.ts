@@ -10,7 +10,7 @@
  * renders "whole value matches one of these patterns". A backend that cannot express a construct exactly throws
  * ConversionError naming it; nothing is dropped or approximated silently.
  */
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isMapSnapshot, isScalarSnapshot, isSeqSnapshot, scalarValue, type MapSnapshot, type NodeSnapshot, type ScalarSnapshot } from '../sigma/snapshot.js';
 import type { Cond } from '../sigma/condition.js';
 import { ruleValue, type Locate } from '../sigma/detection.js';
 import type { Position } from '../sigma/diagnostics.js';
@@ -100,21 +100,19 @@ export function correlationUnsupported(rule: CorrelationRule): never {
   throw new ConversionError(`correlation '${rule.type}'`, `correlation rules (${rule.type}) are not converted yet`);
 }
 
-const noLocate: Locate = (node) => {
-  const r = node?.range;
-  return r ? { line: 0, col: r[0] } : undefined;
-};
+// The rule compiled when it loaded, with positions for its errors: what is converted here is known to be valid.
+const noLocate: Locate = () => undefined;
 
 function detectionIr(rule: DetectionRule | FilterRule): IrDetection {
   const src = rule.source;
   if (!src) throw new ConversionError('detection', `rule ${rule.id} was not loaded from YAML (no detection source kept)`);
   const node = src.node;
   const selections = new Map<string, Expr>();
-  for (const pair of node.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+  for (const [k, v] of node.m) {
+    const key = isScalarSnapshot(k) ? String(scalarValue(k)) : '';
     if (key === 'condition' || key === 'timeframe' || key === 'rules') continue;
     if (!rule.detection.selections.has(key)) continue;
-    selections.set(key, selectionIr(pair.value as Node, src.opts));
+    selections.set(key, selectionIr(v, src.opts));
   }
   const conds = rule.detection.conditions.map(condIr);
   return { selections, condition: conds.length === 1 ? conds[0]! : { kind: 'or', items: conds } };
@@ -136,11 +134,11 @@ function condIr(c: Cond): Expr {
   }
 }
 
-function selectionIr(node: Node, opts: CompileOptions): Expr {
-  if (isMap(node)) return mapIr(node, opts);
-  if (isSeq(node)) {
-    if (node.items.every((x) => isMap(x))) return orOf(node.items.map((m) => mapIr(m as YAMLMap, opts)));
-    return orOf(node.items.map((x) => keywordIr(ruleValue(x as Node, noLocate))));
+function selectionIr(node: NodeSnapshot | null, opts: CompileOptions): Expr {
+  if (isMapSnapshot(node)) return mapIr(node, opts);
+  if (isSeqSnapshot(node)) {
+    if (node.q.every(isMapSnapshot)) return orOf((node.q as MapSnapshot[]).map((m) => mapIr(m, opts)));
+    return orOf(node.q.map((x) => keywordIr(ruleValue(x, noLocate))));
   }
   return keywordIr(ruleValue(node, noLocate));
 }
@@ -151,13 +149,11 @@ function keywordIr(v: RuleValue): Leaf {
   return { kind: 'keyword', pattern: wrap(parsePattern(typeof v.value === 'string' ? v.value : v.text), true, true) };
 }
 
-function mapIr(node: YAMLMap, opts: CompileOptions): Expr {
-  const items: Expr[] = node.items.map((pair) => {
-    const keyNode = pair.key as Node;
-    const [field, ...mods] = String((keyNode as { value?: unknown }).value).split('|');
-    const valueNode = pair.value as Node | null;
+function mapIr(node: MapSnapshot, opts: CompileOptions): Expr {
+  const items: Expr[] = node.m.map(([keyNode, valueNode]) => {
+    const [field, ...mods] = String(scalarValue(keyNode as ScalarSnapshot)).split('|');
     const keyPos: Position = { line: 0, col: 0 };
-    const values = isSeq(valueNode) ? valueNode.items.map((x) => ruleValue(x as Node, noLocate)) : [ruleValue(valueNode, noLocate, keyPos)];
+    const values = isSeqSnapshot(valueNode) ? valueNode.q.map((x) => ruleValue(x, noLocate)) : [ruleValue(valueNode, noLocate, keyPos)];
     return fieldItemIr(field!, mods, values, keyPos, opts);
   });
   return items.length === 1 ? items[0]! : { kind: 'and', items };

@@ -137,8 +137,7 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
     }
     return;
   }
-  const portable = toPortable(rules.set);
-  await runPool({ ...cfg, portableRules: portable && JSON.stringify(portable) }, files, Math.min(workers, files.length), rules.run.length, cb);
+  await runPool({ ...cfg, portableRules: JSON.stringify(toPortable(rules.set)) }, files, Math.min(workers, files.length), rules.run.length, cb);
 }
 
 /** What the main thread sends a worker: a file to hunt, or a batch's buffers back once written (see recycle). */

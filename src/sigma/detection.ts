@@ -3,7 +3,7 @@
  * joined by the condition tree. Also derives the rule's *witness*: a field and a set of values the record must
  * hold for the rule to have any chance, which the detector's index uses so an event meets only candidate rules.
  */
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMapSnapshot, isScalarSnapshot, isSeqSnapshot, scalarValue, type MapSnapshot, type NodeSnapshot } from './snapshot.js';
 import { RuleError, type Position } from './diagnostics.js';
 import { parseCondition, usedSelections, type Cond } from './condition.js';
 import type { JsonObject } from './fields.js';
@@ -64,34 +64,38 @@ function anyOf(ts: Test[]): Test {
   };
 }
 
-export type Locate = (node: Node | null | undefined) => Position | undefined;
+/** Where a node of the rule is in its file, when known (the reference parser knows; the fast path and workers do not). */
+export type Locate = (node: NodeSnapshot | null | undefined) => Position | undefined;
 
-export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOptions): CompiledDetection {
+export function compileDetection(node: MapSnapshot, locate: Locate, opts: CompileOptions): CompiledDetection {
   const selections = new Map<string, Selection>();
   const warnings: CompiledDetection['warnings'] = [];
-  let conditionNode: Pair | undefined;
-  for (const pair of node.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-    if (key === undefined) throw new RuleError('detection keys must be plain names', locate(pair.key as Node));
+  let condValue: NodeSnapshot | null | undefined;
+  let hasCondition = false;
+  for (const [keyNode, value] of node.m) {
+    const key = isScalarSnapshot(keyNode) ? String(scalarValue(keyNode)) : undefined;
+    if (key === undefined) throw new RuleError('detection keys must be plain names', locate(keyNode));
     if (key === 'condition') {
-      conditionNode = pair;
+      hasCondition = true;
+      condValue = value;
       continue;
     }
     if (key === 'timeframe') {
-      warnings.push({ message: "'timeframe' in detection is Sigma 1 syntax and has no effect on a single-event rule", pos: locate(pair.key as Node) });
+      warnings.push({ message: "'timeframe' in detection is Sigma 1 syntax and has no effect on a single-event rule", pos: locate(keyNode) });
       continue;
     }
-    selections.set(key, compileSelection(key, pair.value as Node, locate, opts));
+    selections.set(key, compileSelection(key, value, locate, opts));
   }
-  if (!conditionNode) throw new RuleError("detection has no 'condition'", locate(node));
+  if (!hasCondition) throw new RuleError("detection has no 'condition'", locate(node));
   const names = [...selections.keys()];
-  const condValue = conditionNode.value as Node;
   const condTexts: { text: string; pos?: Position }[] = [];
-  if (isScalar(condValue) && typeof condValue.value === 'string') condTexts.push({ text: condValue.value, pos: locate(condValue) });
-  else if (isSeq(condValue)) {
-    for (const item of condValue.items) {
-      if (!isScalar(item) || typeof item.value !== 'string') throw new RuleError('condition list items must be strings', locate(item as Node));
-      condTexts.push({ text: item.value, pos: locate(item as Node) });
+  const text = (n: NodeSnapshot | null) => (isScalarSnapshot(n) && typeof scalarValue(n) === 'string' ? (scalarValue(n) as string) : undefined);
+  if (text(condValue ?? null) !== undefined) condTexts.push({ text: text(condValue!)!, pos: locate(condValue) });
+  else if (isSeqSnapshot(condValue)) {
+    for (const item of condValue.q) {
+      const t = text(item);
+      if (t === undefined) throw new RuleError('condition list items must be strings', locate(item));
+      condTexts.push({ text: t, pos: locate(item) });
     }
   } else throw new RuleError('condition must be a string', locate(condValue));
   const conditions = condTexts.map(({ text, pos }) => {
@@ -104,7 +108,7 @@ export function compileDetection(node: YAMLMap, locate: Locate, opts: CompileOpt
   });
   const used = new Set<string>();
   conditions.forEach((c) => usedSelections(c, used));
-  for (const n of names) if (!used.has(n)) warnings.push({ message: `selection '${n}' is not used by the condition`, pos: locate(node.items.find((p) => isScalar(p.key) && p.key.value === n)?.key as Node) });
+  for (const n of names) if (!used.has(n)) warnings.push({ message: `selection '${n}' is not used by the condition`, pos: locate(node.m.find(([k]) => isScalarSnapshot(k) && scalarValue(k) === n)?.[0]) });
 
   // A rule that can never fire is a defect, not a style issue: refuse it (Sigma 1 rules often meant a time window).
   const dead = conditions.map((c) => contradiction(c, selections));
@@ -126,14 +130,14 @@ export function mergeReads(lists: (string[] | null)[]): string[] | null {
   return [...new Set((lists as string[][]).flat())];
 }
 
-function compileSelection(name: string, node: Node, locate: Locate, opts: CompileOptions): Selection {
+function compileSelection(name: string, node: NodeSnapshot | null, locate: Locate, opts: CompileOptions): Selection {
   const pos = locate(node);
-  if (isMap(node)) return mapSelection(name, node, locate, opts);
-  if (isSeq(node)) {
-    if (node.items.length === 0) throw new RuleError(`selection '${name}' is an empty list`, pos);
-    if (node.items.every((x) => isMap(x))) {
+  if (isMapSnapshot(node)) return mapSelection(name, node, locate, opts);
+  if (isSeqSnapshot(node)) {
+    if (node.q.length === 0) throw new RuleError(`selection '${name}' is an empty list`, pos);
+    if (node.q.every(isMapSnapshot)) {
       // A list of maps: any of them.
-      const maps = node.items.map((m) => mapSelection(name, m as YAMLMap, locate, opts));
+      const maps = (node.q as MapSnapshot[]).map((m) => mapSelection(name, m, locate, opts));
       const tests = maps.map((m) => m.test);
       return {
         name,
@@ -144,13 +148,13 @@ function compileSelection(name: string, node: Node, locate: Locate, opts: Compil
         alternatives: maps.flatMap((m) => m.alternatives!),
       };
     }
-    if (node.items.every((x) => isScalar(x))) {
-      const tests = node.items.map((x) => compileKeyword(ruleValue(x as Node, locate)));
+    if (node.q.every(isScalarSnapshot)) {
+      const tests = node.q.map((x) => compileKeyword(ruleValue(x, locate)));
       return { name, test: anyOf(tests), fields: [], reads: null };
     }
     throw new RuleError(`selection '${name}' mixes maps and plain values`, pos);
   }
-  if (isScalar(node) && node.value !== null) {
+  if (isScalarSnapshot(node) && scalarValue(node) !== null) {
     const t = compileKeyword(ruleValue(node, locate));
     return { name, test: t, fields: [], reads: null };
   }
@@ -174,20 +178,19 @@ function sharedFieldItem(field: string, mods: string[], values: RuleValue[], key
   return item;
 }
 
-function mapSelection(name: string, node: YAMLMap, locate: Locate, opts: CompileOptions): Selection {
-  if (node.items.length === 0) throw new RuleError(`selection '${name}' is empty`, locate(node));
-  const items = node.items.map((pair) => {
-    const keyNode = pair.key as Node;
-    if (!isScalar(keyNode) || keyNode.value === null) throw new RuleError(`selection '${name}' has an empty field name`, locate(keyNode));
-    const [field, ...mods] = String(keyNode.value).split('|');
+function mapSelection(name: string, node: MapSnapshot, locate: Locate, opts: CompileOptions): Selection {
+  if (node.m.length === 0) throw new RuleError(`selection '${name}' is empty`, locate(node));
+  const items = node.m.map(([keyNode, valueNode]) => {
+    const key = isScalarSnapshot(keyNode) ? scalarValue(keyNode) : null;
+    if (key === null) throw new RuleError(`selection '${name}' has an empty field name`, locate(keyNode));
+    const [field, ...mods] = String(key).split('|');
     const keyPos = locate(keyNode) ?? { line: 0, col: 0 };
     if (!field) {
       // `'|contains': [...]` means keywords with a modifier.
-      throw new RuleError(`selection '${name}': keyword search with modifiers ('${String(keyNode.value)}') is not supported; list plain keywords instead`, keyPos);
+      throw new RuleError(`selection '${name}': keyword search with modifiers ('${String(key)}') is not supported; list plain keywords instead`, keyPos);
     }
-    const valueNode = pair.value as Node | null;
     let values: RuleValue[];
-    if (isSeq(valueNode)) values = valueNode.items.map((x) => ruleValue(x as Node, locate));
+    if (isSeqSnapshot(valueNode)) values = valueNode.q.map((x) => ruleValue(x, locate));
     else values = [ruleValue(valueNode, locate, keyPos)];
     return sharedFieldItem(field, mods, values, keyPos, opts);
   });
@@ -241,17 +244,17 @@ function any3(vs: (boolean | undefined)[]): boolean | undefined {
 }
 
 /** A scalar of a selection as the engine reads it (exported for the rule converters, which must read values identically). */
-export function ruleValue(node: Node | null, locate: Locate, fallback?: Position): RuleValue {
+export function ruleValue(node: NodeSnapshot | null, locate: Locate, fallback?: Position): RuleValue {
   const pos = locate(node) ?? fallback ?? { line: 0, col: 0 };
   if (node === null || node === undefined) return { value: null, text: 'null', pos };
-  if (!isScalar(node)) throw new RuleError('a value must be a string, number, boolean or null (not a map or nested list)', pos);
-  const v = node.value;
+  if (!isScalarSnapshot(node)) throw new RuleError('a value must be a string, number, boolean or null (not a map or nested list)', pos);
+  const v = scalarValue(node);
   if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
     throw new RuleError(`unsupported value type ${typeof v}`, pos);
   }
   // Keep the source text of plain scalars: `1.10` must stay `1.10`, not become 1.1.
-  const text = typeof v === 'string' ? v : (node.source ?? String(v));
-  return { value: v as RuleValue['value'], text, pos };
+  const text = typeof v === 'string' ? v : (node.src ?? String(v));
+  return { value: v, text, pos };
 }
 
 function compileCond(c: Cond, sels: Map<string, Selection>): (rec: JsonObject) => boolean {

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Document, isMap, isScalar, LineCounter, parseAllDocuments, type Node, type YAMLMap } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { RuleError, type Diagnostic, type Position } from './diagnostics.js';
 import { compileDetection, mergeReads, type Locate } from './detection.js';
 import type { JsonObject } from './fields.js';
@@ -14,7 +14,7 @@ import {
 } from './rule.js';
 import type { CompileOptions } from './values.js';
 import { fastParse } from './fast-yaml.js';
-import { fromSnapshot, type NodeSnapshot } from './snapshot.js';
+import { entry, isMapSnapshot, isScalarSnapshot, plain, scalarValue, snapshot, type MapSnapshot, type NodeSnapshot, type Positions } from './snapshot.js';
 
 export interface RuleSet {
   rules: DetectionRule[];
@@ -22,12 +22,6 @@ export interface RuleSet {
   correlations: CorrelationRule[];
   diagnostics: Diagnostic[];
   files: string[];
-}
-
-function docFromSnapshot(root: NodeSnapshot): Document.Parsed {
-  const doc = new Document() as Document.Parsed;
-  doc.contents = fromSnapshot(root) as Document.Parsed['contents'];
-  return doc;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -94,10 +88,9 @@ function loadFast(file: string, src: string, opts: CompileOptions, set: RuleSet)
   const scratch: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [] };
   let remarks = 0;
   for (const { root, line, col } of docs) {
-    const doc = docFromSnapshot(root);
     const at = { line, col };
     try {
-      loadDocument(file, doc, (node) => (node === doc.contents ? at : undefined), opts, scratch, () => remarks++);
+      loadDocument(file, root, (node) => (node === root ? at : undefined), opts, scratch, () => remarks++);
     } catch (e) {
       if (e instanceof RuleError) return false;
       throw e;
@@ -120,12 +113,11 @@ export function isEmptyDocument(doc: Document): boolean {
 function loadReference(file: string, src: string, opts: CompileOptions, set: RuleSet): void {
   const lc = new LineCounter();
   const docs = parseAllDocuments(src, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const locate: Locate = (node) => {
-    const off = node?.range?.[0];
-    if (off === undefined) return undefined;
-    const p = lc.linePos(off);
-    return { line: p.line, col: p.col };
+  const positions: Positions = {
+    at: (node) => (node.range ? lc.linePos(node.range[0]) : undefined),
+    of: new WeakMap(),
   };
+  const locate: Locate = (node) => (node ? positions.of.get(node) : undefined);
   for (const doc of docs) {
     if (doc.errors.length) {
       for (const err of doc.errors) {
@@ -135,11 +127,11 @@ function loadReference(file: string, src: string, opts: CompileOptions, set: Rul
       continue;
     }
     if (isEmptyDocument(doc)) continue;
-    const at = locate(doc.contents as Node) ?? { line: 1, col: 1 };
+    const at = positions.at(doc.contents as Node) ?? { line: 1, col: 1 };
     const push = (severity: 'error' | 'warning', message: string, pos?: Position) =>
       set.diagnostics.push({ file, line: (pos ?? at).line, col: (pos ?? at).col, severity, message });
     try {
-      loadDocument(file, doc, locate, opts, set, push);
+      loadDocument(file, snapshot(doc.contents as Node, doc, positions), locate, opts, set, push);
     } catch (e) {
       if (e instanceof RuleError) push('error', e.message, e.pos);
       else throw e;
@@ -149,15 +141,11 @@ function loadReference(file: string, src: string, opts: CompileOptions, set: Rul
 
 type Push = (severity: 'error' | 'warning', message: string, pos?: Position) => void;
 
-function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: CompileOptions, set: RuleSet, push: Push): void {
-  const root = doc.contents;
-  if (!isMap(root)) throw new RuleError('a rule must be a YAML mapping', locate(root as Node));
-  const get = (key: string): Node | undefined => {
-    const pair = root.items.find((p) => isScalar(p.key) && p.key.value === key);
-    return pair ? ((pair.value as Node | null) ?? undefined) : undefined;
-  };
-  const keyPos = (key: string) => locate(root.items.find((p) => isScalar(p.key) && p.key.value === key)?.key as Node);
-  const js = root.toJSON() as JsonObject;
+function loadDocument(file: string, root: NodeSnapshot, locate: Locate, opts: CompileOptions, set: RuleSet, push: Push): void {
+  if (!isMapSnapshot(root)) throw new RuleError('a rule must be a YAML mapping', locate(root));
+  const get = (key: string): NodeSnapshot | undefined => entry(root, key)?.[1] ?? undefined;
+  const keyPos = (key: string) => locate(entry(root, key)?.[0]);
+  const js = plain(root) as JsonObject;
   if (js.action !== undefined) throw new RuleError(`'action: ${String(js.action)}' rule collections are Sigma 1 syntax: write each rule as a complete document`, keyPos('action'));
 
   let metaErrors = 0;
@@ -173,20 +161,19 @@ function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: 
   }
   if (js.filter !== undefined) {
     const f = get('filter');
-    if (!isMap(f)) throw new RuleError("'filter' must be a mapping with 'rules', selections and 'condition'", keyPos('filter'));
+    if (!isMapSnapshot(f)) throw new RuleError("'filter' must be a mapping with 'rules', selections and 'condition'", keyPos('filter'));
     const targets = (js.filter as JsonObject).rules;
     const list = typeof targets === 'string' ? [targets] : Array.isArray(targets) ? targets.map(String) : undefined;
     if (!list || list.length === 0) throw new RuleError("filter needs 'rules': the ids or names of the rules it applies to", locate(f));
-    const body = f.clone() as YAMLMap;
-    body.items = body.items.filter((p) => !(isScalar(p.key) && p.key.value === 'rules'));
-    const detection = compileDetection(body, locate, opts);
+    const body: MapSnapshot = { m: f.m.filter(([k]) => !(isScalarSnapshot(k) && scalarValue(k) === 'rules')) };
+    const detection = compileDetection(body, (n) => locate(n === body ? f : n), opts);
     detection.warnings.forEach((w) => push('warning', w.message, w.pos));
     set.filters.push(withSource({ ...meta, kind: 'filter', targets: list, detection }, body, opts));
     return;
   }
   const det = get('detection');
   if (!det) throw new RuleError("rule has no 'detection'", locate(root));
-  if (!isMap(det)) throw new RuleError("'detection' must be a mapping", locate(det));
+  if (!isMapSnapshot(det)) throw new RuleError("'detection' must be a mapping", locate(det));
   if (!js.logsource) push('error', "rule has no 'logsource'");
   const detection = compileDetection(det, locate, opts);
   detection.warnings.forEach((w) => push('warning', w.message, w.pos));
@@ -195,13 +182,13 @@ function loadDocument(file: string, doc: Document.Parsed, locate: Locate, opts: 
 }
 
 /** Keep the YAML a detection came from on the rule, out of enumeration (JSON output, spreads) and unchanged behaviour. */
-function withSource<T extends DetectionRule | FilterRule>(rule: T, node: YAMLMap, opts: CompileOptions): T {
+function withSource<T extends DetectionRule | FilterRule>(rule: T, node: MapSnapshot, opts: CompileOptions): T {
   Object.defineProperty(rule, 'source', { value: { node, opts }, enumerable: false, writable: true, configurable: true });
   return rule;
 }
 
 function readMeta(
-  file: string, js: JsonObject, at: Position, get: (k: string) => Node | undefined,
+  file: string, js: JsonObject, at: Position, get: (k: string) => NodeSnapshot | undefined,
   keyPos: (k: string) => Position | undefined, push: Push,
 ): RuleMeta {
   const str = (k: string): string | undefined => {
@@ -249,7 +236,7 @@ function readMeta(
   let logsource: Logsource = {};
   const ls = get('logsource');
   if (ls !== undefined) {
-    if (!isMap(ls)) push('error', "'logsource' must be a mapping", keyPos('logsource'));
+    if (!isMapSnapshot(ls)) push('error', "'logsource' must be a mapping", keyPos('logsource'));
     else logsource = js.logsource as Logsource;
   }
   return {
@@ -271,9 +258,9 @@ function readMeta(
   };
 }
 
-function readCorrelation(meta: RuleMeta, js: JsonObject, node: Node | undefined, locate: Locate): CorrelationRule {
+function readCorrelation(meta: RuleMeta, js: JsonObject, node: NodeSnapshot | undefined, locate: Locate): CorrelationRule {
   const c = js.correlation;
-  if (!isMap(node) || c === null || typeof c !== 'object' || Array.isArray(c)) throw new RuleError("'correlation' must be a mapping", locate(node));
+  if (!isMapSnapshot(node) || c === null || typeof c !== 'object' || Array.isArray(c)) throw new RuleError("'correlation' must be a mapping", locate(node));
   const type = c.type;
   if (typeof type !== 'string' || !(CORRELATION_TYPES as readonly string[]).includes(type)) {
     throw new RuleError(`correlation type '${String(type)}' is not one of ${CORRELATION_TYPES.join(', ')}`, locate(node));

@@ -8,24 +8,23 @@
  * bench's 3,000 variants over its 1M events). The main thread has compiled every rule already, so a rule that
  * reaches a worker is known to compile, and its witness and fields read are the main thread's.
  */
-import type { YAMLMap } from 'yaml';
 import { compileDetection, type CompiledDetection, type Locate, type Witness } from './detection.js';
 import { filterNames, type RuleSet } from './load.js';
 import type { CorrelationRule, DetectionRule, RuleMeta } from './rule.js';
-import { fromSnapshot, NoSnapshot, snapshot, type NodeSnapshot } from './snapshot.js';
+import type { MapSnapshot } from './snapshot.js';
 import type { CompileOptions } from './values.js';
 
 export interface PortableRuleSet {
   rules: PortableRule[];
   /** Meta-filter bodies (without `rules`), referred to by index. */
-  filters: NodeSnapshot[];
+  filters: MapSnapshot[];
   correlations: CorrelationRule[];
   files: string[];
 }
 
 interface PortableRule {
   meta: RuleMeta;
-  detection: NodeSnapshot;
+  detection: MapSnapshot;
   witness?: { field: string; values: string[] };
   /** The rule's fields read, its filters' included (DetectionRule.reads). */
   reads: string[] | null;
@@ -34,24 +33,17 @@ interface PortableRule {
   filterIndexes: number[];
 }
 
-/** The set as plain data, or undefined when a detection cannot be snapshot (an alias): workers then read the files. */
-export function toPortable(set: RuleSet): PortableRuleSet | undefined {
-  try {
-    const filters = set.filters.map((f) => snapshot(f.source!.node));
-    const rules = set.rules.map((r): PortableRule => {
-      const { kind: _k, detection, test: _t, filters: ids, reads, ...meta } = r;
-      const filterIndexes = set.filters.flatMap((f, i) => f.targets.filter((t) => filterNames(t, r)).map(() => i));
-      const w = detection.witness;
-      return {
-        meta, detection: snapshot(r.source!.node), reads, filters: ids, filterIndexes,
-        ...(w ? { witness: { field: w.field, values: [...w.values] } } : {}),
-      };
-    });
-    return { rules, filters, correlations: set.correlations, files: set.files };
-  } catch (e) {
-    if (e instanceof NoSnapshot) return undefined;
-    throw e;
-  }
+export function toPortable(set: RuleSet): PortableRuleSet {
+  const rules = set.rules.map((r): PortableRule => {
+    const { kind: _k, detection, test: _t, filters: ids, reads, ...meta } = r;
+    const filterIndexes = set.filters.flatMap((f, i) => f.targets.filter((t) => filterNames(t, r)).map(() => i));
+    const w = detection.witness;
+    return {
+      meta, detection: r.source!.node, reads, filters: ids, filterIndexes,
+      ...(w ? { witness: { field: w.field, values: [...w.values] } } : {}),
+    };
+  });
+  return { rules, filters: set.filters.map((f) => f.source!.node), correlations: set.correlations, files: set.files };
 }
 
 const NO_POSITION: Locate = () => undefined;
@@ -60,12 +52,12 @@ const NO_POSITION: Locate = () => undefined;
 class LazyDetection implements CompiledDetection {
   private compiled?: CompiledDetection;
   constructor(
-    private readonly source: NodeSnapshot,
+    private readonly source: MapSnapshot,
     private readonly opts: CompileOptions,
     readonly witness?: Witness,
   ) {}
   private get full(): CompiledDetection {
-    return (this.compiled ??= compileDetection(fromSnapshot(this.source) as YAMLMap, NO_POSITION, this.opts));
+    return (this.compiled ??= compileDetection(this.source, NO_POSITION, this.opts));
   }
   get test() { return this.full.test; }
   get selections() { return this.full.selections; }

@@ -1,6 +1,6 @@
 /** The rule model: what a loaded Sigma document is, independent of where it came from. */
 import type { CompiledDetection } from './detection.js';
-import type { YAMLMap } from 'yaml';
+import type { MapSnapshot } from './snapshot.js';
 import type { JsonObject } from './fields.js';
 import type { CompileOptions } from './values.js';
 
@@ -9,7 +9,7 @@ import type { CompileOptions } from './values.js';
  * values (source text of numbers included) with the same options. Attached as a non-enumerable property.
  */
 export interface DetectionSource {
-  node: YAMLMap;
+  node: MapSnapshot;
   opts: CompileOptions;
 }
 
