@@ -10,7 +10,6 @@ import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
 
 const NONE: DetectionRule[] = [];
 const NONE_INDEXES: number[] = [];
-const NO_PLAN = { rules: NONE_INDEXES, keys: NONE_INDEXES };
 
 /** Union of two ascending lists of rule indexes, ascending, without duplicates (a new array). */
 function mergeSorted(a: number[], b: number[]): number[] {
@@ -40,8 +39,8 @@ interface FieldIndex {
 
 const MEMO_LIMIT = 65536;
 
-/** Candidate lists pruned for one combination of index values: value of the first index field -> ... -> list. */
-type Pruned = Map<string, Pruned | CandidatePlan>;
+/** Plans by the values of the index fields, in index order (MISSING: absent or null): first field's value -> ... -> plan. */
+type Plans = Map<string | typeof MISSING, Plans | CandidatePlan>;
 
 /** The rules a record is evaluated against and the members they read (null: the whole record). */
 interface CandidatePlan {
@@ -62,9 +61,9 @@ export class Detector {
   private unionCount = 0;
   /** Top-level index fields: their values are known before any candidate is evaluated (see prune). */
   private readonly knownFields: string[];
-  private readonly pruned = new Map<number[], Pruned>();
-  private readonly plans = new Map<number[], CandidatePlan>();
-  private prunedCount = 0;
+  private readonly byValues: Plans = new Map();
+  private planCount = 0;
+  private readonly unindexedPlan: CandidatePlan;
 
   constructor(rules: DetectionRule[]) {
     this.rules = rules;
@@ -90,53 +89,52 @@ export class Detector {
     });
     this.indexKeys = this.names.fieldIds(this.indexes.map((x) => x.field));
     this.knownFields = this.indexes.map((x) => x.field).filter((f) => !f.includes('.'));
+    this.unindexedPlan = this.planOf(this.unindexed);
   }
 
   /**
-   * The candidates that can still match given the values of the top-level index fields (eventName, eventSource),
-   * with the members they read. A rule indexed by eventSource with `eventName|startswith: Put` is a candidate for
-   * every S3 event, and its verdict on a GetObject is known to be false before any other member is read: each rule's
-   * condition is evaluated three-valued with only the items on those fields known (sigma/detection.ts verdictGiven),
-   * once per candidate list and combination of values, and the rules that cannot match are dropped (with the bench's
-   * 3,000 variants, 10.2 candidates per record become 8.3).
+   * The rules to evaluate a record against and the members they read, memoised by the values of the index fields:
+   * the index lookups, their union and the pruning below run once per combination of values (a few hundred event
+   * names and sources), not per record. A value that is not a string or absent (an array, a number) takes the
+   * unmemoised path.
    */
-  private plan(rec: JsonObject, cands: number[]): CandidatePlan {
-    if (cands.length === 0) return NO_PLAN;
-    const fields = this.knownFields;
-    let node = fields.length ? this.pruned.get(cands) : undefined;
-    if (!node) {
-      if (fields.length === 0 || this.prunedCount >= MEMO_LIMIT) return this.unpruned(cands);
-      this.pruned.set(cands, (node = new Map()));
-    }
-    const known: JsonObject = {};
-    for (let k = 0; k < fields.length; k++) {
-      const f = fields[k]!;
-      const v = rec[f];
-      if (typeof v !== 'string') return this.unpruned(cands); // missing, or an array: keep them all
-      known[f] = v;
+  private planFor(rec: JsonObject): CandidatePlan {
+    const idxs = this.indexes;
+    let node = this.byValues;
+    for (let k = 0; k < idxs.length; k++) {
+      const got = idxs[k]!.get(rec);
+      const v = got === null ? MISSING : got;
+      if (typeof v !== 'string' && v !== MISSING) return this.planOf(this.candidates(rec));
       const next = node.get(v);
-      if (k < fields.length - 1) {
-        if (!next) node.set(v, (node = new Map()));
-        else node = next as Pruned;
+      if (k < idxs.length - 1) {
+        if (next) node = next as Plans;
+        else if (this.planCount >= MEMO_LIMIT) return this.planOf(this.candidates(rec));
+        else node.set(v, (node = new Map()));
         continue;
       }
       if (next) return next as CandidatePlan;
-      if (this.prunedCount++ >= MEMO_LIMIT) return this.unpruned(cands); // bounded: free-text fields may vary
-      const keep = cands.filter((i) => verdictGiven(this.rules[i]!.detection, (item) => (item.refs || !Object.hasOwn(known, item.field) ? undefined : item.test(known))) !== false);
-      const plan = this.planOf(keep);
-      node.set(v, plan);
+      const plan = this.prune(rec, this.candidates(rec));
+      if (this.planCount++ < MEMO_LIMIT) node.set(v, plan); // bounded: free-text index fields may vary a lot
       return plan;
     }
-    return this.unpruned(cands);
+    return this.unindexedPlan;
   }
 
-  private unpruned(cands: number[]): CandidatePlan {
-    let plan = this.plans.get(cands);
-    if (!plan) {
-      plan = this.planOf(cands);
-      if (this.plans.size < MEMO_LIMIT) this.plans.set(cands, plan);
+  /**
+   * The candidates that can still match given the values of the top-level index fields (eventName, eventSource).
+   * A rule indexed by eventSource with `eventName|startswith: Put` is a candidate for every S3 event, and its
+   * verdict on a GetObject is known to be false before any other member is read: each candidate's condition is
+   * evaluated three-valued with only the items on those fields known (sigma/detection.ts verdictGiven), and the rules
+   * that cannot match are dropped (with the bench's 3,000 variants, 10.2 candidates per record become 8.3).
+   */
+  private prune(rec: JsonObject, cands: number[]): CandidatePlan {
+    const known: JsonObject = {};
+    for (const f of this.knownFields) {
+      const v = rec[f];
+      if (typeof v === 'string') known[f] = v;
     }
-    return plan;
+    const keep = cands.filter((i) => verdictGiven(this.rules[i]!.detection, (item) => (item.refs || !Object.hasOwn(known, item.field) ? undefined : item.test(known))) !== false);
+    return this.planOf(keep);
   }
 
   /**
@@ -195,7 +193,7 @@ export class Detector {
   /** The rules that match this record, in rule order (field values memoised for the record: see recordScope). */
   match(rec: JsonObject): DetectionRule[] {
     return recordScope(() => {
-      const cands = this.plan(rec, this.candidates(rec)).rules;
+      const cands = this.planFor(rec).rules;
       if (cands.length === 0) return NONE;
       let out: DetectionRule[] | undefined;
       for (const i of cands) {
@@ -213,7 +211,7 @@ export class Detector {
   matchProjected(p: ProjectedRecord): DetectionRule[] {
     return recordScope(() => {
       p.load(this.indexKeys);
-      const { rules, keys } = this.plan(p.rec, this.candidates(p.rec));
+      const { rules, keys } = this.planFor(p.rec);
       if (rules.length === 0) return NONE;
       if (keys === null) p.loadAll();
       else p.load(keys);
