@@ -12,7 +12,7 @@
  */
 import jsyaml from 'js-yaml';
 import { Document, isScalar, type Scalar } from 'yaml';
-import type { NodeSnapshot } from './snapshot.js';
+import type { NodeSnapshot, ScalarSnapshot } from './snapshot.js';
 
 /** One document of the fast path: its root and where the root starts (1-based, as `yaml` reports it). */
 export interface FastDoc {
@@ -55,7 +55,6 @@ const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
 
 class Bail extends Error {}
 
-type ScalarSnapshot = Extract<NodeSnapshot, { s: unknown }>;
 /** What js-yaml's listener sees (its typings list only part of it). */
 interface ListenerState {
   depth: number;
