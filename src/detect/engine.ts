@@ -33,8 +33,6 @@ interface FieldIndex {
   get: (rec: JsonObject) => Json | typeof MISSING;
   /** Lower-cased witness value -> rules. */
   byValue: Map<string, number[]>;
-  /** The same lookups by the value as the record spells it (no lower-casing): a few hundred event names repeat. */
-  memo: Map<string, number[] | undefined>;
 }
 
 const MEMO_LIMIT = 65536;
@@ -57,8 +55,6 @@ export class Detector {
   /** Members each rule reads (null: the whole record), and those the index reads. */
   private readonly ruleKeys: (number[] | null)[];
   private indexKeys: number[] = [];
-  private readonly unions = new Map<number[], Map<number[], number[]>>();
-  private unionCount = 0;
   /** Top-level index fields: their values are known before any candidate is evaluated (see prune). */
   private readonly knownFields: string[];
   private readonly byValues: Plans = new Map();
@@ -77,7 +73,7 @@ export class Detector {
       }
       let idx = byField.get(w.field);
       if (!idx) {
-        idx = { field: w.field, get: fieldReader(w.field).get, byValue: new Map(), memo: new Map() };
+        idx = { field: w.field, get: fieldReader(w.field).get, byValue: new Map() };
         byField.set(w.field, idx);
         this.indexes.push(idx);
       }
@@ -146,7 +142,7 @@ export class Detector {
     return { rules, keys: keys.some((k) => k === null) ? null : [...new Set((keys as number[][]).flat())] };
   }
 
-  /** Indexes of the rules that can match this record, ascending. */
+  /** Indexes of the rules that can match this record, ascending (planFor memoises them by the index values). */
   candidates(rec: JsonObject): number[] {
     let out: number[] | undefined;
     for (const idx of this.indexes) {
@@ -156,38 +152,15 @@ export class Detector {
         for (const el of v) {
           if (el === null || Array.isArray(el)) continue;
           const hit = idx.byValue.get(fieldText(el).toLowerCase());
-          if (hit) out = out ? this.union(out, hit) : hit;
+          if (hit) out = out ? mergeSorted(out, hit) : hit;
         }
         continue;
       }
-      let hit: number[] | undefined;
-      if (typeof v === 'string') {
-        hit = idx.memo.get(v);
-        if (hit === undefined && !idx.memo.has(v)) {
-          hit = idx.byValue.get(v.toLowerCase());
-          if (idx.memo.size >= MEMO_LIMIT) idx.memo.clear(); // bounded: free-text fields (userAgent) vary a lot
-          idx.memo.set(v, hit);
-        }
-      } else hit = idx.byValue.get(fieldText(v).toLowerCase());
-      if (hit) out = out ? this.union(out, hit) : hit;
+      const hit = idx.byValue.get(fieldText(v).toLowerCase());
+      if (hit) out = out ? mergeSorted(out, hit) : hit;
     }
-    if (this.unindexed.length) out = out ? this.union(out, this.unindexed) : this.unindexed;
-    return out ?? NONE_INDEXES; // shared arrays: callers only read them
-  }
-
-  /**
-   * Union of two candidate lists, memoised by list identity: index lists are fixed arrays, and a record usually hits
-   * a pair already seen (an eventName's rules and its eventSource's), so no array is built per record.
-   */
-  private union(a: number[], b: number[]): number[] {
-    let byB = this.unions.get(a);
-    if (!byB) this.unions.set(a, (byB = new Map()));
-    let u = byB.get(b);
-    if (!u) {
-      u = mergeSorted(a, b);
-      if (this.unionCount++ < MEMO_LIMIT) byB.set(b, u); // bounded: unions of unions (3+ indexes) may vary more
-    }
-    return u;
+    if (this.unindexed.length) out = out ? mergeSorted(out, this.unindexed) : this.unindexed;
+    return out ?? NONE_INDEXES; // may be an index's own list: callers only read it
   }
 
   /** The rules that match this record, in rule order (field values memoised for the record: see recordScope). */
