@@ -3,7 +3,7 @@
  * joined by the condition tree. Also derives the rule's *witness*: a field and a set of values the record must
  * hold for the rule to have any chance, which the detector's index uses so an event meets only candidate rules.
  */
-import { isMapSnapshot, isScalarSnapshot, isSeqSnapshot, scalarValue, type MapSnapshot, type NodeSnapshot } from './snapshot.js';
+import { entry, isMapSnapshot, isScalarSnapshot, isSeqSnapshot, scalarValue, type MapSnapshot, type NodeSnapshot } from './snapshot.js';
 import { RuleError, type Position } from './diagnostics.js';
 import { parseCondition, usedSelections, type Cond } from './condition.js';
 import type { JsonObject } from './fields.js';
@@ -89,8 +89,12 @@ export function compileDetection(node: MapSnapshot, locate: Locate, opts: Compil
   if (!hasCondition) throw new RuleError("detection has no 'condition'", locate(node));
   const names = [...selections.keys()];
   const condTexts: { text: string; pos?: Position }[] = [];
-  const text = (n: NodeSnapshot | null) => (isScalarSnapshot(n) && typeof scalarValue(n) === 'string' ? (scalarValue(n) as string) : undefined);
-  if (text(condValue ?? null) !== undefined) condTexts.push({ text: text(condValue!)!, pos: locate(condValue) });
+  const text = (n: NodeSnapshot | null | undefined) => {
+    const v = isScalarSnapshot(n) ? scalarValue(n) : undefined;
+    return typeof v === 'string' ? v : undefined;
+  };
+  const single = text(condValue);
+  if (single !== undefined) condTexts.push({ text: single, pos: locate(condValue) });
   else if (isSeqSnapshot(condValue)) {
     for (const item of condValue.q) {
       const t = text(item);
@@ -108,7 +112,7 @@ export function compileDetection(node: MapSnapshot, locate: Locate, opts: Compil
   });
   const used = new Set<string>();
   conditions.forEach((c) => usedSelections(c, used));
-  for (const n of names) if (!used.has(n)) warnings.push({ message: `selection '${n}' is not used by the condition`, pos: locate(node.m.find(([k]) => isScalarSnapshot(k) && scalarValue(k) === n)?.[0]) });
+  for (const n of names) if (!used.has(n)) warnings.push({ message: `selection '${n}' is not used by the condition`, pos: locate(entry(node, n)?.[0]) });
 
   // A rule that can never fire is a defect, not a style issue: refuse it (Sigma 1 rules often meant a time window).
   const dead = conditions.map((c) => contradiction(c, selections));

@@ -275,16 +275,17 @@ function readCorrelation(meta: RuleMeta, js: JsonObject, node: NodeSnapshot | un
   return { ...meta, kind: 'correlation', type: type as CorrelationRule['type'], rules, groupBy, timespan, raw: raw as JsonObject };
 }
 
-/** Whether a filter's target (an id or a name) names this rule. */
-export function filterNames(target: string, rule: DetectionRule): boolean {
-  return rule.id === target || rule.name === target;
+/** The meta-filters applyFilters AND-ed into each rule, in the order it did (worker threads repeat it: portable.ts). */
+const applied = new WeakMap<DetectionRule, FilterRule[]>();
+export function appliedFilters(rule: DetectionRule): readonly FilterRule[] {
+  return applied.get(rule) ?? [];
 }
 
 /** Meta-filters (Sigma 2.1): each filter's condition is AND-ed into every rule it names by id or name. */
 function applyFilters(set: RuleSet): void {
   for (const f of set.filters) {
     for (const target of f.targets) {
-      const hits = set.rules.filter((r) => filterNames(target, r));
+      const hits = set.rules.filter((r) => r.id === target || r.name === target);
       if (hits.length === 0) {
         set.diagnostics.push({ file: f.file, line: f.line, col: 1, severity: 'warning', message: `filter '${f.title}' names rule '${target}', which is not loaded` });
       }
@@ -294,6 +295,7 @@ function applyFilters(set: RuleSet): void {
         r.test = (rec) => before(rec) && ft(rec);
         r.filters.push(f.id);
         r.reads = mergeReads([r.reads, f.detection.reads]);
+        applied.set(r, [...appliedFilters(r), f]);
       }
     }
   }

@@ -9,7 +9,7 @@
  * reaches a worker is known to compile, and its witness and fields read are the main thread's.
  */
 import { compileDetection, type CompiledDetection, type Locate, type Witness } from './detection.js';
-import { filterNames, type RuleSet } from './load.js';
+import { appliedFilters, type RuleSet } from './load.js';
 import type { CorrelationRule, DetectionRule, RuleMeta } from './rule.js';
 import type { MapSnapshot } from './snapshot.js';
 import type { CompileOptions } from './values.js';
@@ -36,10 +36,9 @@ interface PortableRule {
 export function toPortable(set: RuleSet): PortableRuleSet {
   const rules = set.rules.map((r): PortableRule => {
     const { kind: _k, detection, test: _t, filters: ids, reads, ...meta } = r;
-    const filterIndexes = set.filters.flatMap((f, i) => f.targets.filter((t) => filterNames(t, r)).map(() => i));
     const w = detection.witness;
     return {
-      meta, detection: r.source!.node, reads, filters: ids, filterIndexes,
+      meta, detection: r.source!.node, reads, filters: ids, filterIndexes: appliedFilters(r).map((f) => set.filters.indexOf(f)),
       ...(w ? { witness: { field: w.field, values: [...w.values] } } : {}),
     };
   });
