@@ -108,6 +108,8 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   }
 
   const perRule = new Map<string, { title: string; level: string; count: number }>();
+  /** perRule's entries by index in rules.run (batches name rules by index: no lookup by id per alert). */
+  const runCounts: ({ title: string; level: string; count: number } | undefined)[] = [];
   const dedup = flags.dedup !== false ? new AlertDedup() : undefined;
   // Correlations run here, on the main thread, over the matches of every file in input order (workers send them).
   const correlator = nativeCorrelation ? new CorrelationEngine(rules.correlations, rules.run, { maxDisorderMs }) : undefined;
@@ -134,15 +136,19 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       let kept = n;
       if (dedup) {
         for (let i = 0; i < n; i++) {
-          if (!dedup.firstBytes(b.rules[i]!, b.ids, i ? b.idEnds[i - 1]! : 0, b.idEnds[i]!)) (keep[i] = 0), kept--, duplicates++;
+          if (!dedup.firstBytes(b.rules[i]!, b.ids, i ? b.idEnds[i - 1]! : 0, b.idEnds[i]!, b.hashes[i]!)) (keep[i] = 0), kept--, duplicates++;
         }
       }
       for (let i = 0; i < n; i++) {
         if (!keep[i]) continue;
-        const rule = rules.run[b.rules[i]!]!;
-        const r = perRule.get(rule.id) ?? { title: rule.title, level: rule.level ?? '', count: 0 };
+        const ri = b.rules[i]!;
+        let r = runCounts[ri];
+        if (!r) {
+          const rule = rules.run[ri]!;
+          r = runCounts[ri] = perRule.get(rule.id) ?? { title: rule.title, level: rule.level ?? '', count: 0 };
+          perRule.set(rule.id, r);
+        }
         r.count++;
-        perRule.set(rule.id, r);
       }
       if (counting) {
         alerts += kept;

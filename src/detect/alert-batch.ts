@@ -10,6 +10,7 @@ import { buildAlert, type Alert } from './alert.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import type { AlertFormat } from './format.js';
+import { dedupHash } from './dedup.js';
 
 export interface AlertBatch {
   /** The formatted alerts back to back (no separators: the writer adds them); empty when only counting. */
@@ -22,6 +23,8 @@ export interface AlertBatch {
   ids: Uint8Array;
   /** End offset of each alert's eventID in `ids`. */
   idEnds: Int32Array;
+  /** dedupHash of each alert's rule and eventID (dedup.ts), computed here so the main thread only probes. */
+  hashes: Uint32Array;
 }
 
 /** The buffers a batch can hand over to another thread (transfer lists; a counting batch has no bytes). */
@@ -52,6 +55,7 @@ export class AlertBatchWriter {
   private ids = Buffer.allocUnsafeSlow(IDS_INITIAL);
   private idsUsed = 0;
   private idEnds: number[] = [];
+  private hashes: number[] = [];
   /** Buffers of written batches, back for reuse (see recycle). */
   private readonly spare: { bytes: ArrayBuffer; ids: ArrayBuffer }[] = [];
 
@@ -78,8 +82,7 @@ export class AlertBatchWriter {
   hit(rule: DetectionRule, rec: JsonObject, file: string, index: number, raw: Uint8Array | undefined): void {
     if (!this.counting) return this.add(buildAlert(rule, rec, file, index), raw);
     this.ends.push(0);
-    this.rules.push(this.ruleIndex.get(rule.id) ?? -1);
-    this.addId(rec.eventID);
+    this.addId(rec.eventID, this.ruleIndex.get(rule.id) ?? -1);
   }
 
   /** `raw`: the record's JSON text as read (spliced verbatim by the JSON formats). */
@@ -93,8 +96,7 @@ export class AlertBatchWriter {
       this.writeString(f.jsonTail!);
     } else this.writeString(f.item(a, raw && Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8')));
     this.ends.push(this.used);
-    this.rules.push(this.ruleIndex.get(a.rule.id) ?? -1);
-    this.addId(a.event.eventID);
+    this.addId(a.event.eventID, this.ruleIndex.get(a.rule.id) ?? -1);
   }
 
   /** The batch so far; the writer starts a new one (the returned bytes may be transferred to another thread). */
@@ -105,6 +107,7 @@ export class AlertBatchWriter {
       rules: Int32Array.from(this.rules),
       ids: this.ids.subarray(0, this.idsUsed),
       idEnds: Int32Array.from(this.idEnds),
+      hashes: Uint32Array.from(this.hashes),
     };
     const spare = this.spare.pop();
     this.bytes = this.counting ? NOTHING : spare ? Buffer.from(spare.bytes) : Buffer.allocUnsafeSlow(INITIAL);
@@ -114,6 +117,7 @@ export class AlertBatchWriter {
     this.ids = spare ? Buffer.from(spare.ids) : Buffer.allocUnsafeSlow(IDS_INITIAL);
     this.idsUsed = 0;
     this.idEnds = [];
+    this.hashes = [];
     return batch;
   }
 
@@ -122,7 +126,10 @@ export class AlertBatchWriter {
     if (this.spare.length < SPARE && bytes.byteLength > 0) this.spare.push({ bytes, ids });
   }
 
-  private addId(id: unknown): void {
+  /** The alert's rule and its record's eventID (bytes and dedup hash). */
+  private addId(id: unknown, rule: number): void {
+    this.rules.push(rule);
+    const start = this.idsUsed;
     if (typeof id === 'string') {
       if (this.idsUsed + id.length * 3 > this.ids.length) {
         const grown = Buffer.allocUnsafeSlow(Math.max(this.ids.length * 2, this.idsUsed + id.length * 3));
@@ -132,6 +139,7 @@ export class AlertBatchWriter {
       this.idsUsed += this.ids.write(id, this.idsUsed, 'utf8');
     }
     this.idEnds.push(this.idsUsed);
+    this.hashes.push(dedupHash(this.ids, start, this.idsUsed, rule));
   }
 
   private writeString(s: string): void {
