@@ -99,11 +99,23 @@ export class MemberNames {
    */
   fieldIds(fields: readonly string[]): number[] {
     const out = new Set<number>();
-    for (const f of fields) {
-      const parts = f.split('.');
-      for (let j = 1; j <= parts.length; j++) out.add(this.id(parts.slice(0, j).join('.'), pathShape(parts, j)));
-    }
+    for (const f of fields) for (const id of this.idsOfField(f)) out.add(id);
     return [...out];
+  }
+
+  /**
+   * Registering a field again changes nothing, so each field is registered once: thousands of rules read the same
+   * few dozen fields, and merging a shape builds new ones (0.12 s per worker at 3,000 rules).
+   */
+  private readonly byField = new Map<string, number[]>();
+  private idsOfField(f: string): number[] {
+    let ids = this.byField.get(f);
+    if (ids) return ids;
+    const parts = f.split('.');
+    ids = [];
+    for (let j = 1; j <= parts.length; j++) ids.push(this.id(parts.slice(0, j).join('.'), pathShape(parts, j)));
+    this.byField.set(f, ids);
+    return ids;
   }
 }
 
