@@ -119,6 +119,9 @@ describe('splitter grammar check and members', () => {
     ['{"a":1,}', 'trailing comma in object'],
     ['{"a":{"b"}}', 'key without value'],
     ['{"a":-}', 'lone minus'],
+    ['{"a":1e}', 'exponent without digits'],
+    ['{"a":2.5E+}', 'signed exponent without digits'],
+    ['{"a":.5}', 'fraction without integer part'],
     ['{"a":1 2}', 'two values'],
     ['{:1}', 'colon without key'],
   ])('%s (%s) is handed on as not ok, and JSON.parse agrees it is invalid', (bad) => {

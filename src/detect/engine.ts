@@ -3,7 +3,7 @@
  * an event meets only the rules whose witness field holds one of its witness values, plus the few rules
  * without a witness. With thousands of rules an event still meets a handful.
  */
-import { fieldReader, fieldText, MISSING, recordScope, type Json, type JsonObject } from '../sigma/fields.js';
+import { enterRecord, fieldReader, fieldText, leaveRecord, MISSING, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { verdictGiven } from '../sigma/detection.js';
 import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
@@ -163,18 +163,14 @@ export class Detector {
     return out ?? NONE_INDEXES; // may be an index's own list: callers only read it
   }
 
-  /** The rules that match this record, in rule order (field values memoised for the record: see recordScope). */
+  /** The rules that match this record, in rule order (field values memoised for the record: see fields.ts recordScope). */
   match(rec: JsonObject): DetectionRule[] {
-    return recordScope(() => {
-      const cands = this.planFor(rec).rules;
-      if (cands.length === 0) return NONE;
-      let out: DetectionRule[] | undefined;
-      for (const i of cands) {
-        const r = this.rules[i]!;
-        if (r.test(rec)) (out ??= []).push(r);
-      }
-      return out ?? NONE;
-    });
+    const entered = enterRecord();
+    try {
+      return this.evaluate(this.planFor(rec).rules, rec);
+    } finally {
+      leaveRecord(entered);
+    }
   }
 
   /**
@@ -182,19 +178,27 @@ export class Detector {
    * rule's members, so a record that meets no rule costs a few short parses instead of a whole JSON.parse.
    */
   matchProjected(p: ProjectedRecord): DetectionRule[] {
-    return recordScope(() => {
+    const entered = enterRecord();
+    try {
       p.load(this.indexKeys);
       const { rules, keys } = this.planFor(p.rec);
       if (rules.length === 0) return NONE;
       if (keys === null) p.loadAll();
       else p.load(keys);
-      let out: DetectionRule[] | undefined;
-      for (const i of rules) {
-        const r = this.rules[i]!;
-        if (r.test(p.rec)) (out ??= []).push(r);
-      }
-      return out ?? NONE;
-    });
+      return this.evaluate(rules, p.rec);
+    } finally {
+      leaveRecord(entered);
+    }
+  }
+
+  /** The candidates that match, in rule order. */
+  private evaluate(cands: number[], rec: JsonObject): DetectionRule[] {
+    let out: DetectionRule[] | undefined;
+    for (const i of cands) {
+      const r = this.rules[i]!;
+      if (r.test(rec)) (out ??= []).push(r);
+    }
+    return out ?? NONE;
   }
 
   get stats(): { indexed: number; unindexed: number; fields: string[] } {

@@ -1,7 +1,8 @@
 /** Hunting one input: read its records, apply the time window, evaluate, emit alerts. Shared by the inline path and workers. */
 import { readLogFile, readLogStream, type FileSummary, type RecordSink } from '../logs/reader.js';
+import type { Members } from '../logs/scanner.js';
 import { ProjectedRecord } from '../logs/projected.js';
-import { recordScope } from '../sigma/fields.js';
+import { enterRecord, leaveRecord } from '../sigma/fields.js';
 import type { JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import type { Detector } from './engine.js';
@@ -86,8 +87,7 @@ export async function huntFile(
     const p = new ProjectedRecord(detector.names);
     const alertMembers = detector.names.idsOf(ALERT_MEMBERS);
     const timeMembers = detector.names.idsOf(['eventTime']);
-    // The whole record's work in one scope, so the alert's matched fields reuse the values the rules read.
-    sink.projected = (buf, start, end, members, index) => recordScope(() => {
+    const hunt = (buf: Buffer, start: number, end: number, members: Members, index: number): void => {
       p.reset(buf, start, end, members);
       if (timed) {
         p.load(timeMembers);
@@ -102,7 +102,16 @@ export async function huntFile(
       if (opts.wholeRecords || (corr && hits.some((r) => corr.correlated.has(r.id)))) p.loadAll();
       else p.load(alertMembers);
       emit(p.rec, index, p.bytes(), hits);
-    });
+    };
+    // The whole record's work in one scope, so the alert's matched fields reuse the values the rules read.
+    sink.projected = (buf, start, end, members, index) => {
+      const entered = enterRecord();
+      try {
+        hunt(buf, start, end, members, index);
+      } finally {
+        leaveRecord(entered);
+      }
+    };
   }
   const summary = file === '-' ? await readLogStream(process.stdin, sink) : await readLogFile(file, sink);
   return { ...summary, file, alerts, outOfWindow };

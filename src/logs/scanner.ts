@@ -287,22 +287,21 @@ function validScalar(buf: Buffer, s: number, e: number): boolean {
   if (c === 0x6e) return e - s === 4 && buf[s + 1] === 0x75 && buf[s + 2] === 0x6c && buf[s + 3] === 0x6c; // null
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   let i = s;
-  const digits = () => {
-    const from = i;
-    while (i < e && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
-    return i - from;
-  };
   if (buf[i] === 0x2d) i++;
   if (buf[i] === 0x30) i++;
-  else if (digits() === 0) return false;
-  if (buf[i] === 0x2e) {
-    i++;
-    if (digits() === 0) return false;
-  }
+  else if ((i = digitsEnd(buf, i, e)) === -1) return false;
+  if (buf[i] === 0x2e && (i = digitsEnd(buf, i + 1, e)) === -1) return false;
   if (buf[i] === 0x65 || buf[i] === 0x45) {
     i++;
     if (buf[i] === 0x2b || buf[i] === 0x2d) i++;
-    if (digits() === 0) return false;
+    if ((i = digitsEnd(buf, i, e)) === -1) return false;
   }
   return i === e;
+}
+
+/** The end of the digits at `i` (before `e`), or -1 when there is none (a plain function: a closure cost an allocation per number). */
+function digitsEnd(buf: Buffer, i: number, e: number): number {
+  const from = i;
+  while (i < e && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
+  return i === from ? -1 : i;
 }
