@@ -177,7 +177,7 @@ describe('ProjectedRecord', () => {
     const rand = prng(23);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const keys = ['a', 'b', 'c', 'a.b', 'b.c', 'a.b.c', 'constructor', '__proto__'];
-    const scalar = () => pick(['"x"', '"a\\"b"', '"\\u00e9"', '1', '-2.5e3', 'true', 'false', 'null', '""']);
+    const scalar = () => pick(['"x"', '"a\\"b"', '"\\u00e9"', '"\\\\"', '"q\\\\\\"}\\\\"', '1', '-2.5e3', 'true', 'false', 'null', '""']);
     const ws = () => pick(['', '', '', ' ', '\n  ']);
     const value = (depth: number): string => {
       const r = rand();
