@@ -1,6 +1,7 @@
 // Rule validation: every problem is a Diagnostic at the right file:line:col with a message that names the thing,
 // warnings never stop a rule, and one bad rule never stops the others.
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules, loadRulesFromText, type RuleSet } from '../src/sigma/load.js';
@@ -488,6 +489,29 @@ describe('one bad rule does not stop the others', () => {
       }
     }
     expect(variants).toBeGreaterThan(100);
+  });
+});
+
+describe('rule directories', () => {
+  it('walks nested and linked directories in name order, skips dot entries and rule tests, and names what it cannot read', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tideline-rules-'));
+    const real = join(__dirname, '../../shared/sigma-aws-rules');
+    const [a, b, c] = readdirSync(real).filter((f) => f.endsWith('.yml')).sort();
+    mkdirSync(join(root, 'z-sub/deeper'), { recursive: true });
+    mkdirSync(join(root, '.hidden'));
+    copyFileSync(join(real, a!), join(root, 'b.yml'));
+    copyFileSync(join(real, b!), join(root, 'z-sub/deeper/c.YAML'));
+    copyFileSync(join(real, c!), join(root, '.hidden/d.yml'));
+    writeFileSync(join(root, 'a.tests.yml'), 'not a rule');
+    writeFileSync(join(root, 'notes.txt'), 'not a rule');
+    symlinkSync(join(root, 'z-sub/deeper'), join(root, 'm-link'));
+    symlinkSync(join(root, 'nowhere'), join(root, 'dangling.yml'));
+    const set = loadRules([root, join(root, 'missing')]);
+    expect(set.files).toEqual([join(root, 'b.yml'), join(root, 'm-link/c.YAML'), join(root, 'z-sub/deeper/c.YAML')]);
+    expect(set.diagnostics.filter((d) => d.message.startsWith('cannot read'))).toEqual([
+      { file: join(root, 'dangling.yml'), line: 0, col: 0, severity: 'error', message: 'cannot read: ENOENT' },
+      { file: join(root, 'missing'), line: 0, col: 0, severity: 'error', message: 'cannot read: ENOENT' },
+    ]);
   });
 });
 

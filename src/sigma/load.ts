@@ -2,7 +2,7 @@
  * Loading rules from files and directories: YAML with positions, metadata validation, compilation, meta-filters
  * AND-ed into their targets. Every problem becomes a Diagnostic (`file:line:col`); a bad rule never stops the others.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { RuleError, type Diagnostic, type Position } from './diagnostics.js';
@@ -26,20 +26,43 @@ export interface RuleSet {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A file or directory that could not be read (ENOENT, EACCES...). */
+function readError(file: string, e: unknown): Diagnostic {
+  return { file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+}
+
 /** Rule files under the given paths: `.yml`/`.yaml`, skipping rule tests (`*.tests.yml`), sorted for stable output. */
 export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] {
   const out: string[] = [];
+  const isRuleFile = (p: string) => /\.ya?ml$/i.test(p) && !/\.tests?\.ya?ml$/i.test(p);
+  const dir = (p: string) => {
+    // Directory entries say what they are: only symbolic links need a stat (a rule repository holds thousands of files).
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (e) {
+      diagnostics.push(readError(p, e));
+      return;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const child = join(p, e.name);
+      if (e.isDirectory()) dir(child);
+      else if (e.isFile()) {
+        if (isRuleFile(child)) out.push(child);
+      } else visit(child, false);
+    }
+  };
   const visit = (p: string, top: boolean) => {
     let st;
     try {
       st = statSync(p);
     } catch (e) {
-      diagnostics.push({ file: p, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      diagnostics.push(readError(p, e));
       return;
     }
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) if (!name.startsWith('.')) visit(join(p, name), false);
-    } else if (top || (/\.ya?ml$/i.test(p) && !/\.tests?\.ya?ml$/i.test(p))) out.push(p);
+    if (st.isDirectory()) dir(p);
+    else if (top || isRuleFile(p)) out.push(p);
   };
   for (const p of paths) visit(p, true);
   return out;
@@ -58,7 +81,7 @@ export function loadRules(paths: string[], opts: CompileOptions = {}, read: Read
     try {
       src = readFileSync(file, 'utf8');
     } catch (e) {
-      set.diagnostics.push({ file, line: 0, col: 0, severity: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      set.diagnostics.push(readError(file, e));
       continue;
     }
     loadSource(file, src, opts, set, read);
