@@ -1,6 +1,6 @@
 // Rule validation: every problem is a Diagnostic at the right file:line:col with a message that names the thing,
 // warnings never stop a rule, and one bad rule never stops the others.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -506,10 +506,13 @@ describe('rule directories', () => {
     writeFileSync(join(root, 'notes.txt'), 'not a rule');
     symlinkSync(join(root, 'z-sub/deeper'), join(root, 'm-link'));
     symlinkSync(join(root, 'nowhere'), join(root, 'dangling.yml'));
+    mkdirSync(join(root, 'loop'));
+    symlinkSync(root, join(root, 'loop/again')); // walking it would never end
     const set = loadRules([root, join(root, 'missing')]);
     expect(set.files).toEqual([join(root, 'b.yml'), join(root, 'm-link/c.YAML'), join(root, 'z-sub/deeper/c.YAML')]);
-    expect(set.diagnostics.filter((d) => d.message.startsWith('cannot read'))).toEqual([
+    expect(set.diagnostics.filter((d) => /^(cannot read|skipped)/.test(d.message))).toEqual([
       { file: join(root, 'dangling.yml'), line: 0, col: 0, severity: 'error', message: 'cannot read: ENOENT' },
+      { file: join(root, 'loop/again'), line: 0, col: 0, severity: 'warning', message: `skipped: a symbolic link loop back to ${realpathSync(root)}` },
       { file: join(root, 'missing'), line: 0, col: 0, severity: 'error', message: 'cannot read: ENOENT' },
     ]);
   });

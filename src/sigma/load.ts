@@ -2,7 +2,7 @@
  * Loading rules from files and directories: YAML with positions, metadata validation, compilation, meta-filters
  * AND-ed into their targets. Every problem becomes a Diagnostic (`file:line:col`); a bad rule never stops the others.
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { RuleError, type Diagnostic, type Position } from './diagnostics.js';
@@ -35,15 +35,23 @@ function readError(file: string, e: unknown): Diagnostic {
 export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] {
   const out: string[] = [];
   const isRuleFile = (p: string) => /\.ya?ml$/i.test(p) && !/\.tests?\.ya?ml$/i.test(p);
+  const within = new Set<string>(); // real paths of the directories being walked: a link back to one is a loop
   const dir = (p: string) => {
     // Directory entries say what they are: only symbolic links need a stat (a rule repository holds thousands of files).
     let entries: Dirent[];
+    let real: string;
     try {
+      real = realpathSync(p);
       entries = readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
       diagnostics.push(readError(p, e));
       return;
     }
+    if (within.has(real)) {
+      diagnostics.push({ file: p, line: 0, col: 0, severity: 'warning', message: `skipped: a symbolic link loop back to ${real}` });
+      return;
+    }
+    within.add(real);
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const child = join(p, e.name);
@@ -52,6 +60,7 @@ export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] 
         if (isRuleFile(child)) out.push(child);
       } else visit(child, false);
     }
+    within.delete(real);
   };
   const visit = (p: string, top: boolean) => {
     let st;
