@@ -1,6 +1,6 @@
 // Every supported CloudTrail input format, read through readLogFile / readLogStream, with the exact records and
 // provenance (index) that must come out. Files are generated in a temp dir at test time.
-import { mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +152,17 @@ describe('S3 export tree AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz
     writeFileSync(join(target, 'sub', 'a.json'), '{}');
     symlinkSync(target, join(dir, 'linked'));
     expect(expandInputs([join(dir, 'linked')]).files.map((f) => f.path)).toEqual([join(dir, 'linked', 'sub', 'a.json')]);
+  });
+
+  it('a symbolic link back to a directory being walked is skipped and said, not followed round the loop', () => {
+    const root = join(dir, 'looped');
+    mkdirSync(join(root, 'sub'), { recursive: true });
+    writeFileSync(join(root, 'sub', 'a.json'), '{}');
+    symlinkSync(root, join(root, 'sub', 'again'));
+    const walk = expandInputs([root]);
+    expect(walk.files.map((f) => f.path)).toEqual([join(root, 'sub', 'a.json')]);
+    expect(walk.skipped).toEqual([{ path: join(root, 'sub', 'again'), reason: `a symbolic link loop back to ${realpathSync(root)}` }]);
+    expect(walk.errors).toEqual([]);
   });
 });
 

@@ -1,9 +1,10 @@
 /**
  * Expanding the LOGS arguments into the files to read: files as given, directories walked recursively in
  * sorted order (so output is stable), `-` for stdin. CloudTrail-Digest folders hold integrity evidence, not
- * events, and simulation.json is a `tideline simulate` manifest: both are listed as skipped, not read.
+ * events, and simulation.json is a `tideline simulate` manifest: both are listed as skipped, not read. Symbolic
+ * links are followed, except one back to a directory being walked (a loop), which is listed as skipped.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface InputFile {
@@ -19,6 +20,7 @@ export interface WalkResult {
 
 export function expandInputs(inputs: string[]): WalkResult {
   const res: WalkResult = { files: [], skipped: [], errors: [] };
+  const within = new Set<string>(); // real paths of the directories being walked: a link back to one is a loop
   const visit = (p: string, top: boolean) => {
     let st;
     try {
@@ -30,12 +32,19 @@ export function expandInputs(inputs: string[]): WalkResult {
     }
     if (st.isDirectory()) {
       let names: string[];
+      let real: string;
       try {
+        real = realpathSync(p);
         names = readdirSync(p).sort();
       } catch (e) {
         res.errors.push({ path: p, message: `cannot list directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
         return;
       }
+      if (within.has(real)) {
+        res.skipped.push({ path: p, reason: `a symbolic link loop back to ${real}` });
+        return;
+      }
+      within.add(real);
       for (const name of names) {
         if (name.startsWith('.')) continue;
         const child = join(p, name);
@@ -50,6 +59,7 @@ export function expandInputs(inputs: string[]): WalkResult {
         }
         visit(child, false);
       }
+      within.delete(real);
       return;
     }
     if (!st.isFile() && !top) return; // sockets, fifos met while walking
