@@ -2,7 +2,7 @@
 // tampered with in every way the issue names; each tamper is detected and named, an untouched chain verifies clean.
 import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -178,6 +178,15 @@ describe('verify: an untouched chain', () => {
     const nk = verify(b, false);
     expect(nk.failures).toBe(0);
     expect(nk.signatures).toBe('unchecked');
+  });
+
+  it('a symbolic link looping back into the tree changes nothing: every file is counted once', () => {
+    const b = buildChain();
+    symlinkSync(b.dir, join(b.dir, 'again'));
+    const r = verify(b);
+    expect(r.findings).toEqual([]);
+    expect(r.digests).toEqual({ total: 4, valid: 4 });
+    expect(r.logs).toEqual({ listed: 8, valid: 8, unlisted: 0, unverified: 0 });
   });
 
   it('without the newest signature (plain download) warns that the newest digest is unverified', () => {

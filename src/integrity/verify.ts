@@ -4,11 +4,12 @@
  * SHA-256, plus what the CLI cannot see from S3 listings alone: files present that no digest lists, digests out of
  * order or overlapping, digests found somewhere other than where they say they were written.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Json, JsonObject } from '../sigma/fields.js';
 import type { Alert } from '../detect/alert.js';
 import { builtinAlert, INTEGRITY_FAILURE, syntheticEventId } from './builtin.js';
+import { OpenDirectories } from '../logs/walk.js';
 import {
   DIGEST_ALGORITHM,
   keyTail,
@@ -127,6 +128,7 @@ function inventory(inputs: string[], errors: string[]): { digests: string[]; log
   const digests: string[] = [];
   const logs: string[] = [];
   const sidecars = new Map<string, string>();
+  const open = new OpenDirectories();
   const visit = (p: string) => {
     let st;
     try {
@@ -137,13 +139,17 @@ function inventory(inputs: string[], errors: string[]): { digests: string[]; log
     }
     if (st.isDirectory()) {
       let names: string[];
+      let real: string;
       try {
+        real = realpathSync(p);
         names = readdirSync(p).sort();
       } catch (e) {
         errors.push(`${p}: cannot list directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         return;
       }
+      if (!open.enter(real)) return; // a symbolic link loop: everything in it is walked once already
       for (const n of names) if (!n.startsWith('.')) visit(join(p, n));
+      open.leave(real);
       return;
     }
     if (!st.isFile()) return;

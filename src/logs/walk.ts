@@ -18,9 +18,28 @@ export interface WalkResult {
   errors: { path: string; message: string }[];
 }
 
+/**
+ * The directories a recursive walk is inside, by real path. A symbolic link back to one of them is a loop, which a
+ * walk that follows links would otherwise go round until the kernel's link limit, reading every file some 40 times.
+ */
+export class OpenDirectories {
+  private readonly within = new Set<string>();
+
+  /** Enter a directory by its real path; false when the walk is already inside it (a loop: do not enter). */
+  enter(real: string): boolean {
+    if (this.within.has(real)) return false;
+    this.within.add(real);
+    return true;
+  }
+
+  leave(real: string): void {
+    this.within.delete(real);
+  }
+}
+
 export function expandInputs(inputs: string[]): WalkResult {
   const res: WalkResult = { files: [], skipped: [], errors: [] };
-  const within = new Set<string>(); // real paths of the directories being walked: a link back to one is a loop
+  const open = new OpenDirectories();
   const visit = (p: string, top: boolean) => {
     let st;
     try {
@@ -40,11 +59,10 @@ export function expandInputs(inputs: string[]): WalkResult {
         res.errors.push({ path: p, message: `cannot list directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
         return;
       }
-      if (within.has(real)) {
+      if (!open.enter(real)) {
         res.skipped.push({ path: p, reason: `a symbolic link loop back to ${real}` });
         return;
       }
-      within.add(real);
       for (const name of names) {
         if (name.startsWith('.')) continue;
         const child = join(p, name);
@@ -59,7 +77,7 @@ export function expandInputs(inputs: string[]): WalkResult {
         }
         visit(child, false);
       }
-      within.delete(real);
+      open.leave(real);
       return;
     }
     if (!st.isFile() && !top) return; // sockets, fifos met while walking

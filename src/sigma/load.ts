@@ -14,6 +14,7 @@ import {
 } from './rule.js';
 import type { CompileOptions } from './values.js';
 import { fastParse } from './fast-yaml.js';
+import { OpenDirectories } from '../logs/walk.js';
 import { entry, isMapSnapshot, isScalarSnapshot, plain, scalarValue, snapshot, type MapSnapshot, type NodeSnapshot, type Positions } from './snapshot.js';
 
 export interface RuleSet {
@@ -35,7 +36,7 @@ function readError(file: string, e: unknown): Diagnostic {
 export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] {
   const out: string[] = [];
   const isRuleFile = (p: string) => /\.ya?ml$/i.test(p) && !/\.tests?\.ya?ml$/i.test(p);
-  const within = new Set<string>(); // real paths of the directories being walked: a link back to one is a loop
+  const open = new OpenDirectories();
   const dir = (p: string) => {
     // Directory entries say what they are: only symbolic links need a stat (a rule repository holds thousands of files).
     let entries: Dirent[];
@@ -47,11 +48,10 @@ export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] 
       diagnostics.push(readError(p, e));
       return;
     }
-    if (within.has(real)) {
+    if (!open.enter(real)) {
       diagnostics.push({ file: p, line: 0, col: 0, severity: 'warning', message: `skipped: a symbolic link loop back to ${real}` });
       return;
     }
-    within.add(real);
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const child = join(p, e.name);
@@ -60,7 +60,7 @@ export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] 
         if (isRuleFile(child)) out.push(child);
       } else visit(child, false);
     }
-    within.delete(real);
+    open.leave(real);
   };
   const visit = (p: string, top: boolean) => {
     let st;
