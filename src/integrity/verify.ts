@@ -141,7 +141,7 @@ function inventory(inputs: string[], errors: string[]): { digests: string[]; log
       let names: string[];
       let real: string;
       try {
-        real = realpathSync(p);
+        real = realpathSync.native(p);
         names = readdirSync(p).sort();
       } catch (e) {
         errors.push(`${p}: cannot list directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

@@ -53,7 +53,7 @@ export function expandInputs(inputs: string[]): WalkResult {
       let names: string[];
       let real: string;
       try {
-        real = realpathSync(p);
+        real = realpathSync.native(p); // one syscall, where the JS realpath stats each path component
         names = readdirSync(p).sort();
       } catch (e) {
         res.errors.push({ path: p, message: `cannot list directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });

@@ -42,7 +42,7 @@ export function ruleFiles(paths: string[], diagnostics: Diagnostic[]): string[] 
     let entries: Dirent[];
     let real: string;
     try {
-      real = realpathSync(p);
+      real = realpathSync.native(p);
       entries = readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
       diagnostics.push(readError(p, e));
