@@ -16,6 +16,8 @@ import { AlertDedup } from '../src/detect/dedup.js';
 import { requiredLiteral } from '../src/sigma/regex-literal.js';
 import { JsonSplitter, type Members } from '../src/logs/scanner.js';
 import { MemberNames, ProjectedRecord } from '../src/logs/projected.js';
+import { Detector } from '../src/detect/engine.js';
+import { loadRulesFromText } from '../src/sigma/load.js';
 import { compilePath, fieldReader, recordScope, VERDICT_ITEMS, type Json, type JsonObject } from '../src/sigma/fields.js';
 import { compileFieldItem, type RuleValue } from '../src/sigma/values.js';
 
@@ -169,6 +171,46 @@ describe('ProjectedRecord', () => {
     };
     s.push(Buffer.from(JSON.stringify({ Records: [rec] })));
     expect(got!.rec).toEqual({ userIdentity: { sessionContext: { sessionIssuer: { type: 'Role' } } }, resources: [{ ARN: 'a' }, 'scalar', [{ ARN: 'b' }]] });
+  });
+
+  /** The ProjectedRecord of each Records element of `records`, after `use` read it (the splitter reuses Members). */
+  const projectEach = (names: MemberNames, records: JsonObject[], use: (p: ProjectedRecord) => void) =>
+    new JsonSplitter((buf, start, end, _k, m) => use(new ProjectedRecord(names).reset(buf, start, end, m!))).push(Buffer.from(JSON.stringify({ Records: records })));
+
+  it('a member loaded for fewer keys than a later load asks is read again with every key', () => {
+    const names = new MemberNames();
+    const narrow = names.fieldReads(['requestParameters.bucketName']);
+    const every = names.fieldIds(['requestParameters', 'requestParameters.bucketName']);
+    const rec = { requestParameters: { bucketName: 'b', VersioningConfiguration: { Status: 'Suspended' } } };
+    projectEach(names, [rec], (p) => {
+      p.load(narrow.ids, narrow.shapes);
+      expect(p.rec).toEqual({ requestParameters: { bucketName: 'b' } });
+      p.load(narrow.ids, narrow.shapes); // the same reads again: nothing to do
+      p.load(every);
+      expect(p.rec).toEqual({ requestParameters: rec.requestParameters });
+    });
+  });
+
+  it('a record loads of each member only what its candidate rules read', () => {
+    // One rule reads requestParameters whole (as JSON text), the other one key of it, on another event: the second
+    // event's records must not pay for the first rule's whole read, and both rules must still match as on JSON.parse.
+    const set = loadRulesFromText(
+      ['title: Versioning suspended\nid: 5d3c3c53-1d2b-4b5d-8a3e-000000000001\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: PutBucketVersioning\n    requestParameters|contains: Suspended\n  condition: sel',
+        'title: Bucket b read\nid: 5d3c3c53-1d2b-4b5d-8a3e-000000000002\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: GetObject\n    requestParameters.bucketName: b\n  condition: sel'].join('\n---\n'),
+    );
+    expect(set.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const d = new Detector(set.rules);
+    const records = [
+      { eventName: 'GetObject', requestParameters: { bucketName: 'b', key: 'k', Status: 'Suspended' } },
+      { eventName: 'PutBucketVersioning', requestParameters: { bucketName: 'b', VersioningConfiguration: { Status: 'Suspended' } } },
+      { eventName: 'GetObject', requestParameters: { bucketName: 'c' } },
+    ];
+    const seen: { hits: string[]; rec: JsonObject }[] = [];
+    projectEach(d.names, records, (p) => seen.push({ hits: d.matchProjected(p).map((r) => r.title), rec: p.rec }));
+    expect(seen.map((x) => x.hits)).toEqual(records.map((r) => d.match(structuredClone(r)).map((x) => x.title)));
+    expect(seen.map((x) => x.hits)).toEqual([['Bucket b read'], ['Versioning suspended'], []]);
+    expect(seen[0]!.rec.requestParameters).toEqual({ bucketName: 'b' });
+    expect(seen[1]!.rec.requestParameters).toEqual(records[1]!.requestParameters);
   });
 
   it('every field reads the same value from the projection as from JSON.parse (random records and paths)', () => {

@@ -6,7 +6,7 @@
 import { enterRecord, fieldReader, fieldText, leaveRecord, MISSING, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import { verdictGiven } from '../sigma/detection.js';
-import { MemberNames, type ProjectedRecord } from '../logs/projected.js';
+import { MemberNames, mergeReads, type MemberReads, type ProjectedRecord } from '../logs/projected.js';
 
 const NONE: DetectionRule[] = [];
 const NONE_INDEXES: number[] = [];
@@ -40,10 +40,10 @@ const MEMO_LIMIT = 65536;
 /** Plans by the values of the index fields, in index order (MISSING: absent or null): first field's value -> ... -> plan. */
 type Plans = Map<string | typeof MISSING, Plans | CandidatePlan>;
 
-/** The rules a record is evaluated against and the members they read (null: the whole record). */
+/** The rules a record is evaluated against and the members they read, and what of each (null: the whole record). */
 interface CandidatePlan {
   rules: number[];
-  keys: number[] | null;
+  reads: MemberReads | null;
 }
 
 export class Detector {
@@ -53,7 +53,7 @@ export class Detector {
   /** The member names this detector reads, numbered for projected records (logs/projected.ts). */
   readonly names = new MemberNames();
   /** Members each rule reads (null: the whole record), and those the index reads. */
-  private readonly ruleKeys: (number[] | null)[];
+  private readonly ruleReads: (MemberReads | null)[];
   private indexKeys: number[] = [];
   /** Top-level index fields: their values are known before any candidate is evaluated (see prune). */
   private readonly knownFields: string[];
@@ -63,7 +63,7 @@ export class Detector {
 
   constructor(rules: DetectionRule[]) {
     this.rules = rules;
-    this.ruleKeys = rules.map((r) => (r.reads ? this.names.fieldIds(r.reads) : null));
+    this.ruleReads = rules.map((r) => (r.reads ? this.names.fieldReads(r.reads) : null));
     const byField = new Map<string, FieldIndex>();
     rules.forEach((r, i) => {
       const w = r.detection.witness;
@@ -136,10 +136,11 @@ export class Detector {
   /**
    * The members a candidate list reads (null: one of them reads the whole record) are loaded once for the list: a
    * record's candidates mostly read the same members, and one pass over their union costs less than one per rule.
+   * Of an object member, only the keys these candidates read (see ProjectedRecord.load).
    */
   private planOf(rules: number[]): CandidatePlan {
-    const keys = rules.map((i) => this.ruleKeys[i]!);
-    return { rules, keys: keys.some((k) => k === null) ? null : [...new Set((keys as number[][]).flat())] };
+    const reads = rules.map((i) => this.ruleReads[i]!);
+    return { rules, reads: reads.some((r) => r === null) ? null : mergeReads(reads as MemberReads[]) };
   }
 
   /** Indexes of the rules that can match this record, ascending (planFor memoises them by the index values). */
@@ -181,10 +182,10 @@ export class Detector {
     const entered = enterRecord();
     try {
       p.load(this.indexKeys);
-      const { rules, keys } = this.planFor(p.rec);
+      const { rules, reads } = this.planFor(p.rec);
       if (rules.length === 0) return NONE;
-      if (keys === null) p.loadAll();
-      else p.load(keys);
+      if (reads === null) p.loadAll();
+      else p.load(reads.ids, reads.shapes);
       return this.evaluate(rules, p.rec);
     } finally {
       leaveRecord(entered);
