@@ -5,7 +5,8 @@
  */
 import { enterRecord, fieldReader, fieldText, leaveRecord, MISSING, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
-import { verdictGiven } from '../sigma/detection.js';
+import type { FieldItem } from '../sigma/values.js';
+import { specialize, verdictGiven } from '../sigma/detection.js';
 import { MemberNames, mergeReads, type MemberReads, type ProjectedRecord } from '../logs/projected.js';
 
 const NONE: DetectionRule[] = [];
@@ -40,9 +41,13 @@ const MEMO_LIMIT = 65536;
 /** Plans by the values of the index fields, in index order (MISSING: absent or null): first field's value -> ... -> plan. */
 type Plans = Map<string | typeof MISSING, Plans | CandidatePlan>;
 
-/** The rules a record is evaluated against and the members they read, and what of each (null: the whole record). */
+type Test = (rec: JsonObject) => boolean;
+
+/** The rules a record is evaluated against, their tests, and the members they read and what of each (null: the whole record). */
 interface CandidatePlan {
   rules: number[];
+  /** Per rule: its test, or one specialised to the index values the plan was made for (see prune). */
+  tests: Test[];
   reads: MemberReads | null;
 }
 
@@ -60,10 +65,13 @@ export class Detector {
   private readonly byValues: Plans = new Map();
   private planCount = 0;
   private readonly unindexedPlan: CandidatePlan;
+  /** Per rule, a closure calling its test (a rule's test may replace itself once compiled: see sigma/portable.ts). */
+  private readonly ruleTests: Test[];
 
   constructor(rules: DetectionRule[]) {
     this.rules = rules;
     this.ruleReads = rules.map((r) => (r.reads ? this.names.fieldReads(r.reads) : null));
+    this.ruleTests = rules.map((r) => (rec) => r.test(rec));
     const byField = new Map<string, FieldIndex>();
     rules.forEach((r, i) => {
       const w = r.detection.witness;
@@ -121,16 +129,21 @@ export class Detector {
    * A rule indexed by eventSource with `eventName|startswith: Put` is a candidate for every S3 event, and its
    * verdict on a GetObject is known to be false before any other member is read: each candidate's condition is
    * evaluated three-valued with only the items on those fields known (sigma/detection.ts verdictGiven), and the rules
-   * that cannot match are dropped (with the bench's 3,000 variants, 10.2 candidates per record become 8.3).
+   * that cannot match are dropped (with the bench's 3,000 variants, 10.2 candidates per record become 8.3). The rest
+   * get tests without the items already decided (sigma/detection.ts specialize): mostly their eventName and
+   * eventSource items, which every record of the plan holds.
    */
   private prune(rec: JsonObject, cands: number[]): CandidatePlan {
-    const known: JsonObject = {};
+    const values: JsonObject = {};
     for (const f of this.knownFields) {
       const v = rec[f];
-      if (typeof v === 'string') known[f] = v;
+      if (typeof v === 'string') values[f] = v;
     }
-    const keep = cands.filter((i) => verdictGiven(this.rules[i]!.detection, (item) => (item.refs || !Object.hasOwn(known, item.field) ? undefined : item.test(known))) !== false);
-    return this.planOf(keep);
+    const known = (item: FieldItem) => (item.refs || !Object.hasOwn(values, item.field) ? undefined : item.test(values));
+    const keep = cands.filter((i) => verdictGiven(this.rules[i]!.detection, known) !== false);
+    // A rule with meta-filters keeps its own test (the filters are AND-ed into it, not into its detection).
+    const tests = keep.map((i) => (this.rules[i]!.filters.length ? this.ruleTests[i]! : specialize(this.rules[i]!.detection, known)));
+    return this.planOf(keep, tests);
   }
 
   /**
@@ -138,9 +151,9 @@ export class Detector {
    * record's candidates mostly read the same members, and one pass over their union costs less than one per rule.
    * Of an object member, only the keys these candidates read (see ProjectedRecord.load).
    */
-  private planOf(rules: number[]): CandidatePlan {
+  private planOf(rules: number[], tests = rules.map((i) => this.ruleTests[i]!)): CandidatePlan {
     const reads = rules.map((i) => this.ruleReads[i]!);
-    return { rules, reads: reads.some((r) => r === null) ? null : mergeReads(reads as MemberReads[]) };
+    return { rules, tests, reads: reads.some((r) => r === null) ? null : mergeReads(reads as MemberReads[]) };
   }
 
   /** Indexes of the rules that can match this record, ascending (planFor memoises them by the index values). */
@@ -168,7 +181,7 @@ export class Detector {
   match(rec: JsonObject): DetectionRule[] {
     const entered = enterRecord();
     try {
-      return this.evaluate(this.planFor(rec).rules, rec);
+      return this.evaluate(this.planFor(rec), rec);
     } finally {
       leaveRecord(entered);
     }
@@ -182,23 +195,20 @@ export class Detector {
     const entered = enterRecord();
     try {
       p.load(this.indexKeys);
-      const { rules, reads } = this.planFor(p.rec);
-      if (rules.length === 0) return NONE;
-      if (reads === null) p.loadAll();
-      else p.load(reads.ids, reads.shapes);
-      return this.evaluate(rules, p.rec);
+      const plan = this.planFor(p.rec);
+      if (plan.rules.length === 0) return NONE;
+      if (plan.reads === null) p.loadAll();
+      else p.load(plan.reads.ids, plan.reads.shapes);
+      return this.evaluate(plan, p.rec);
     } finally {
       leaveRecord(entered);
     }
   }
 
   /** The candidates that match, in rule order. */
-  private evaluate(cands: number[], rec: JsonObject): DetectionRule[] {
+  private evaluate({ rules, tests }: CandidatePlan, rec: JsonObject): DetectionRule[] {
     let out: DetectionRule[] | undefined;
-    for (const i of cands) {
-      const r = this.rules[i]!;
-      if (r.test(rec)) (out ??= []).push(r);
-    }
+    for (let k = 0; k < rules.length; k++) if (tests[k]!(rec)) (out ??= []).push(this.rules[rules[k]!]!);
     return out ?? NONE;
   }
 
