@@ -2,7 +2,8 @@
 // rules. Every verdict is checked twice: with the rule's own predicate and through the indexed Detector, which
 // must never hide (or invent) a match.
 import { describe, expect, it } from 'vitest';
-import { loadRulesFromText, type RuleSet } from '../src/sigma/load.js';
+import { join } from 'node:path';
+import { loadRules, loadRulesFromText, type RuleSet } from '../src/sigma/load.js';
 import { formatDiagnostic } from '../src/sigma/diagnostics.js';
 import { Detector } from '../src/detect/engine.js';
 import type { DetectionRule } from '../src/sigma/rule.js';
@@ -1171,5 +1172,38 @@ describe('identical items shared across rules', () => {
     }
     expect(fired).toBeGreaterThan(300); // the rules do fire, and do not all fire
     expect(fired).toBeLessThan(records.length * 60);
+  });
+});
+
+describe('plans for free-text index values', () => {
+  // SigmaHQ's TruffleHog rule indexes userAgent, so the detector's plans are memoised by user agent too. Thousands
+  // of distinct agents must share the plans of the candidates they give (none reads userAgent unless it is
+  // TruffleHog's), and every record must still get exactly the rules whose own test holds.
+  it('distinct user agents share plans, and answers match each rule alone', () => {
+    const set = loadRules([join(__dirname, '../../shared/sigma-aws-rules')]);
+    const detector = new Detector(set.rules);
+    expect(detector.stats.fields).toContain('userAgent');
+    const names = [...new Set(set.rules.flatMap((r) => (r.detection.witness?.field === 'eventName' ? [...r.detection.witness.values] : [])))];
+    let fired = 0;
+    const otherValues = new Set<string>(); // the index values besides the user agent, and whether it is TruffleHog's
+    for (let i = 0; i < 4000; i++) {
+      const rec: JsonObject = {
+        eventName: names[i % names.length]!,
+        eventSource: i % 3 ? 'iam.amazonaws.com' : 'lambda.amazonaws.com',
+        userAgent: i % 50 === 0 ? `TruffleHog/${i}` : `aws-sdk-go/1.${i} (go1.21; linux; amd64)`,
+        userIdentity: { type: i % 4 ? 'AssumedRole' : 'Root', arn: `arn:aws:sts::1:assumed-role/aws:ec2-instance/i-${i}`, sessionContext: { sessionIssuer: { type: 'Role' } } },
+        sourceIPAddress: i % 7 ? '203.0.113.9' : 'AWS Internal',
+        requestParameters: { layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] },
+      };
+      otherValues.add(JSON.stringify([rec.eventName, rec.eventSource, (rec.userIdentity as JsonObject).type, i % 50 === 0]));
+      const want = set.rules.filter((r) => r.test(rec)).map((r) => r.id);
+      fired += want.length;
+      expect(detector.match(rec).map((r) => r.id)).toEqual(want);
+    }
+    expect(fired).toBeGreaterThan(1000);
+    const { combinations, plans } = detector.stats;
+    expect(combinations).toBeGreaterThan(3000); // nearly one combination of index values per record
+    expect(plans).toBeLessThanOrEqual(otherValues.size + 50); // at most one per TruffleHog agent beyond those
+    expect(plans).toBeLessThan(combinations / 5);
   });
 });
