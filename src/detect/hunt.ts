@@ -168,8 +168,12 @@ export function workerYoungMb(rules: number): number {
   return Math.min(64, 16 + Math.floor(rules / 100));
 }
 
-/** Files dispatched beyond the oldest unfinished one, per worker: bounds what waits to be written in order. */
-const WINDOW_PER_WORKER = 2;
+/**
+ * Files dispatched beyond the oldest unfinished one, per worker: bounds what waits to be written in order (the byte
+ * budget in worker.ts bounds it too). Two per worker made the faster worker idle whenever the other one's file was
+ * slower: 10-35% of a core on the 1M-event `--count` hunt, measured by profile, more when the VM's cores run unevenly.
+ */
+const WINDOW_PER_WORKER = 16;
 
 function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: number, cb: HuntCallbacks): Promise<void> {
   return new Promise((resolve, reject) => {
