@@ -208,42 +208,14 @@ function mapSelection(name: string, node: MapSnapshot, locate: Locate, opts: Com
 }
 
 /**
- * The detection's verdict when only some items' verdicts are known (`known` gives true/false, or undefined when the
- * item depends on what is not known): false when no record with those verdicts can match, true when every such
- * record matches, undefined otherwise. Three-valued logic over the condition; keyword selections are unknown.
+ * The detection on records where some items' verdicts are known (`known` gives true/false, or undefined when the item
+ * depends on what is not known): a boolean when that decides it (false: no such record can match; true: every such
+ * record matches), otherwise the test of what is left, with the known items left out and what they decide folded
+ * (three-valued logic over the condition; keyword selections are unknown). The rule index knows eventName and
+ * eventSource before a candidate runs, and with thousands of rules a candidate's own items are mostly those two: its
+ * residual test reads only the rest. Same answer as `d.test` on every record that agrees with `known`.
  */
-export function verdictGiven(d: CompiledDetection, known: (item: FieldItem) => boolean | undefined): boolean | undefined {
-  const sel = (name: string): boolean | undefined => {
-    const alts = d.selections.get(name)!.alternatives;
-    if (!alts) return undefined;
-    return any3(alts.map((items) => all3(items.map(known))));
-  };
-  const cond = (c: Cond): boolean | undefined => {
-    switch (c.type) {
-      case 'sel':
-        return sel(c.name);
-      case 'not': {
-        const v = cond(c.item);
-        return v === undefined ? undefined : !v;
-      }
-      case 'and':
-        return all3(c.items.map(cond));
-      case 'or':
-        return any3(c.items.map(cond));
-      case 'of':
-        return c.all ? all3(c.names.map(sel)) : any3(c.names.map(sel));
-    }
-  };
-  return any3(d.conditions.map(cond));
-}
-
-/**
- * The detection's test for records on which some items' verdicts are known (`known` as in verdictGiven): the known
- * items are left out, and what they decide becomes a constant. The rule index knows eventName and eventSource before
- * a candidate runs, and with thousands of rules a candidate's own items are mostly those two: its specialised test
- * reads only the rest. Same answer as `d.test` on every record that agrees with `known`.
- */
-export function specialize(d: CompiledDetection, known: (item: FieldItem) => boolean | undefined): Test {
+export function specialize(d: CompiledDetection, known: (item: FieldItem) => boolean | undefined): Test | boolean {
   type Part = Test | boolean;
   const and = (ps: Part[]): Part => {
     if (ps.includes(false)) return false;
@@ -276,18 +248,7 @@ export function specialize(d: CompiledDetection, known: (item: FieldItem) => boo
         return c.all ? and(c.names.map(sel)) : or(c.names.map(sel));
     }
   };
-  const t = or(d.conditions.map(cond));
-  return typeof t === 'boolean' ? () => t : t;
-}
-
-function all3(vs: (boolean | undefined)[]): boolean | undefined {
-  if (vs.includes(false)) return false;
-  return vs.includes(undefined) ? undefined : true;
-}
-
-function any3(vs: (boolean | undefined)[]): boolean | undefined {
-  if (vs.includes(true)) return true;
-  return vs.includes(undefined) ? undefined : false;
+  return or(d.conditions.map(cond));
 }
 
 /** A scalar of a selection as the engine reads it (exported for the rule converters, which must read values identically). */
