@@ -140,7 +140,7 @@ export class Detector {
    * The plan for a new combination of index values. Distinct values of a free-text index field (userAgent, which the
    * SigmaHQ TruffleHog rule is indexed by) mostly give the same candidates: such combinations share one plan, keyed
    * by the candidates and the enumerated values they read. (Each distinct user agent used to build and keep its own:
-   * 300 MB for 65,536 of them with the SigmaHQ rules; now 38 MB, mostly the memo's own maps.)
+   * 300 MB for 65,536 of them with the SigmaHQ rules; now 28 MB, mostly the memo's own maps.)
    */
   private planAt(rec: JsonObject): CandidatePlan {
     const cands = this.candidates(rec);

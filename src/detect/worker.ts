@@ -11,8 +11,10 @@ const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
 
 /**
- * Output a file may send before the main thread can write it (it waits for older files): past this, the worker
- * waits until its file is the oldest, so a large file behind another large file cannot pile up gigabytes of alerts.
+ * Output a worker may have sent for files the main thread cannot write yet (they wait for older files), over all its
+ * files: past this, it waits until its file is the oldest, so a large file behind another large file cannot pile up
+ * gigabytes of alerts, and however many files the dispatch window lets it run ahead (hunt.ts), what waits stays
+ * under this per worker.
  */
 const AHEAD_BYTES = 16 * 1024 * 1024;
 let sentAhead = 0;
@@ -20,10 +22,14 @@ let sentAhead = 0;
 function budget(seq: number, bytes: number): void {
   const head = cfg.headSeq;
   if (!head) return;
+  if (Atomics.load(head, 0) === seq) {
+    sentAhead = 0; // the oldest file: its output is written as it comes, and every older file's has been
+    return;
+  }
   sentAhead += bytes;
   if (sentAhead <= AHEAD_BYTES) return;
   for (let h = Atomics.load(head, 0); h !== seq && h !== -1; h = Atomics.load(head, 0)) Atomics.wait(head, 0, h);
-  sentAhead = 0; // the file is being written as it comes now
+  sentAhead = 0;
 }
 
 try {
@@ -60,7 +66,6 @@ try {
     busy = false;
   };
   const hunt = async ({ seq, path }: { seq: number; path: string }) => {
-    sentAhead = 0;
     matchSeq = seq;
     // Alerts go back in batches of bytes, transferred (not copied): one message per alert costs more than the match.
     const flush = () => {
