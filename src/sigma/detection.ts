@@ -119,9 +119,9 @@ export function compileDetection(node: MapSnapshot, locate: Locate, opts: Compil
   if (dead.every(Boolean)) {
     throw new RuleError(`condition can never match a single event: ${dead[0]}; a correlation rule (temporal) expresses "both within a time span"`, condTexts[0]?.pos);
   }
-  const compiled = conditions.map((c) => compileCond(c, selections));
   // A list of conditions means any of them (Sigma 1 style; still accepted).
-  const test = anyOf(compiled);
+  const whole = foldConditions(conditions, selections, () => undefined);
+  const test: Test = typeof whole === 'boolean' ? () => whole : whole; // with no item known, always a test
   const ws = conditions.map((c) => condWitness(c, selections));
   const witness = orWitness(ws);
   const reads = mergeReads([...selections.values()].map((s) => s.reads));
@@ -216,6 +216,11 @@ function mapSelection(name: string, node: MapSnapshot, locate: Locate, opts: Com
  * residual test reads only the rest. Same answer as `d.test` on every record that agrees with `known`.
  */
 export function specialize(d: CompiledDetection, known: (item: FieldItem) => boolean | undefined): Test | boolean {
+  return foldConditions(d.conditions, d.selections, known);
+}
+
+/** The conditions (any of them) over the selections, each item's known verdict folded in (see specialize). */
+function foldConditions(conditions: Cond[], selections: Map<string, Selection>, known: (item: FieldItem) => boolean | undefined): Test | boolean {
   type Part = Test | boolean;
   const and = (ps: Part[]): Part => {
     if (ps.includes(false)) return false;
@@ -228,7 +233,7 @@ export function specialize(d: CompiledDetection, known: (item: FieldItem) => boo
     return rest.length === 0 ? false : anyOf(rest);
   };
   const sel = (name: string): Part => {
-    const s = d.selections.get(name)!;
+    const s = selections.get(name)!;
     if (!s.alternatives) return s.test;
     return or(s.alternatives.map((items) => and(items.map((item) => known(item) ?? item.test))));
   };
@@ -248,7 +253,7 @@ export function specialize(d: CompiledDetection, known: (item: FieldItem) => boo
         return c.all ? and(c.names.map(sel)) : or(c.names.map(sel));
     }
   };
-  return or(d.conditions.map(cond));
+  return or(conditions.map(cond));
 }
 
 /** A scalar of a selection as the engine reads it (exported for the rule converters, which must read values identically). */
@@ -263,25 +268,6 @@ export function ruleValue(node: NodeSnapshot | null, locate: Locate, fallback?: 
   // Keep the source text of plain scalars: `1.10` must stay `1.10`, not become 1.1.
   const text = typeof v === 'string' ? v : (node.src ?? String(v));
   return { value: v, text, pos };
-}
-
-function compileCond(c: Cond, sels: Map<string, Selection>): (rec: JsonObject) => boolean {
-  switch (c.type) {
-    case 'sel':
-      return sels.get(c.name)!.test;
-    case 'not': {
-      const t = compileCond(c.item, sels);
-      return (rec) => !t(rec);
-    }
-    case 'and':
-      return allOf(c.items.map((x) => compileCond(x, sels)));
-    case 'or':
-      return anyOf(c.items.map((x) => compileCond(x, sels)));
-    case 'of': {
-      const ts = c.names.map((n) => sels.get(n)!.test);
-      return c.all ? allOf(ts) : anyOf(ts);
-    }
-  }
 }
 
 function condWitness(c: Cond, sels: Map<string, Selection>): Witness | undefined {
