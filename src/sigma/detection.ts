@@ -235,7 +235,9 @@ function foldConditions(conditions: Cond[], selections: Map<string, Selection>, 
   const sel = (name: string): Part => {
     const s = selections.get(name)!;
     if (!s.alternatives) return s.test;
-    return or(s.alternatives.map((items) => and(items.map((item) => known(item) ?? item.test))));
+    const verdicts = s.alternatives.map((items) => items.map(known));
+    if (verdicts.every((vs) => vs.every((v) => v === undefined))) return s.test; // nothing known: the selection as it is
+    return or(s.alternatives.map((items, a) => and(items.map((item, k) => verdicts[a]![k] ?? item.test))));
   };
   const cond = (c: Cond): Part => {
     switch (c.type) {
