@@ -6,7 +6,7 @@
 import { enterRecord, fieldReader, fieldText, leaveRecord, MISSING, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
 import type { FieldItem } from '../sigma/values.js';
-import { specialize } from '../sigma/detection.js';
+import { specialize, type Test } from '../sigma/detection.js';
 import { MemberNames, mergeReads, type MemberReads, type ProjectedRecord } from '../logs/projected.js';
 
 const NONE: DetectionRule[] = [];
@@ -47,7 +47,6 @@ const ENUMERATED = new Set(['eventName', 'eventSource', 'eventType', 'eventCateg
 /** Plans by the values of the index fields, in index order (MISSING: absent or null): first field's value -> ... -> plan. */
 type Plans = Map<string | typeof MISSING, Plans | CandidatePlan>;
 
-type Test = (rec: JsonObject) => boolean;
 const ALWAYS: Test = () => true;
 
 /** The rules a record is evaluated against, their tests, and the members they read and what of each (null: the whole record). */

@@ -36,7 +36,7 @@ export interface CompiledDetection {
   warnings: { message: string; pos?: Position }[];
 }
 
-type Test = (rec: JsonObject) => boolean;
+export type Test = (rec: JsonObject) => boolean;
 
 // All / any of some tests. Plain loops, and two operands unrolled (the common `a and not b`): with thousands of
 // rules every record runs a few dozen of these, and an arrow passed to every()/some() would be a closure per call.
@@ -120,7 +120,7 @@ export function compileDetection(node: MapSnapshot, locate: Locate, opts: Compil
     throw new RuleError(`condition can never match a single event: ${dead[0]}; a correlation rule (temporal) expresses "both within a time span"`, condTexts[0]?.pos);
   }
   // A list of conditions means any of them (Sigma 1 style; still accepted).
-  const whole = foldConditions(conditions, selections, () => undefined);
+  const whole = specialize({ conditions, selections }, () => undefined);
   const test: Test = typeof whole === 'boolean' ? () => whole : whole; // with no item known, always a test
   const ws = conditions.map((c) => condWitness(c, selections));
   const witness = orWitness(ws);
@@ -213,14 +213,13 @@ function mapSelection(name: string, node: MapSnapshot, locate: Locate, opts: Com
  * record matches), otherwise the test of what is left, with the known items left out and what they decide folded
  * (three-valued logic over the condition; keyword selections are unknown). The rule index knows eventName and
  * eventSource before a candidate runs, and with thousands of rules a candidate's own items are mostly those two: its
- * residual test reads only the rest. Same answer as `d.test` on every record that agrees with `known`.
+ * residual test reads only the rest. Same answer as the detection's test on every record that agrees with `known`;
+ * with nothing known it is that test (compileDetection builds it so).
  */
-export function specialize(d: CompiledDetection, known: (item: FieldItem) => boolean | undefined): Test | boolean {
-  return foldConditions(d.conditions, d.selections, known);
-}
-
-/** The conditions (any of them) over the selections, each item's known verdict folded in (see specialize). */
-function foldConditions(conditions: Cond[], selections: Map<string, Selection>, known: (item: FieldItem) => boolean | undefined): Test | boolean {
+export function specialize(
+  { conditions, selections }: Pick<CompiledDetection, 'conditions' | 'selections'>,
+  known: (item: FieldItem) => boolean | undefined,
+): Test | boolean {
   type Part = Test | boolean;
   const and = (ps: Part[]): Part => {
     if (ps.includes(false)) return false;
