@@ -2,7 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parse as parseYaml } from 'yaml';
-import { prepareRules, runHunt, type HuntCallbacks, type HuntConfig } from '../detect/hunt.js';
+import { ENGINES, poolSize, prepareRules, runHunt, startWorkers, type Engine, type HuntCallbacks, type HuntConfig } from '../detect/hunt.js';
+import { ruleFiles } from '../sigma/load.js';
 import type { FileResult, InputError } from '../detect/file-hunt.js';
 import { expandInputs } from '../logs/walk.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
@@ -14,7 +15,7 @@ import { bundledRulesDir } from '../paths.js';
 import { AlertDedup } from '../detect/dedup.js';
 import { CorrelationEngine, parseDisorder, type CorrelationAlert } from '../detect/correlation.js';
 import type { DetectionRule } from '../sigma/rule.js';
-import { ENGINES, MissingPackageError, runAthenaHunt, runDuckdbHunt, sdkAthenaApi, type AthenaApi, type Engine } from '../detect/sql-hunt.js';
+import type { AthenaApi } from '../detect/sql-hunt.js';
 
 export interface HuntFlags {
   rules?: string[];
@@ -46,7 +47,10 @@ export interface HuntFlags {
 }
 
 /** Tests replace the Athena client with recorded answers. */
-export const athenaApiFactory: { make: () => Promise<AthenaApi> } = { make: sdkAthenaApi };
+export const athenaApiFactory: { make: () => Promise<AthenaApi> } = { make: async () => (await sqlHunt()).sdkAthenaApi() };
+
+/** The SQL engines' module (and the converters it needs), loaded only when a hunt uses one: 0.1 s of start-up. */
+const sqlHunt = () => import('../detect/sql-hunt.js');
 
 export async function huntCommand(logs: string[], flags: HuntFlags): Promise<number> {
   const started = process.hrtime.bigint();
@@ -82,6 +86,10 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
     count: flags.count === true,
   };
 
+  const walk = engine === 'athena' ? { files: [], skipped: [], errors: [] } : expandInputs(logs);
+  // Worker threads start now, so their start-up overlaps the loading of the rules (which they receive after).
+  const threadCount = engine === 'native' ? poolSize(workers, walk.files) : 0;
+  const threads = threadCount ? startWorkers(threadCount, ruleFiles(cfg.rulePaths, []).length) : undefined;
   const rules = prepareRules(cfg);
   const corrDiagnostics = rules.plan.problems.map((p) => ({ file: p.rule.file, line: p.rule.line, col: 1, severity: 'error' as const, message: p.message }));
   const ruleErrors = [...rules.set.diagnostics.filter((d) => d.severity === 'error'), ...corrDiagnostics];
@@ -94,7 +102,6 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
     process.stderr.write(`tideline hunt: no rule to run (${rules.set.rules.length} loaded, ${rules.otherLogsource.length} for other log sources, filters left none)\n`);
   }
 
-  const walk = engine === 'athena' ? { files: [], skipped: [], errors: [] } : expandInputs(logs);
   const out = Out.open(flags.output);
   const fmt = alertFormat(format, cfg.color);
   const counting = cfg.count === true;
@@ -188,13 +195,16 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
       progress.update(doneBytes, { files: doneFiles, alerts });
     },
   };
-  try {
-    if (engine === 'duckdb') await runDuckdbHunt(cfg, rules, walk.files, callbacks);
-    else if (engine === 'athena') await runAthenaHunt(cfg, rules, { database: flags.database!, table: flags.table!, workgroup: flags.workgroup, outputLocation: flags.outputLocation, pollMs: flags.pollMs }, callbacks, await athenaApiFactory.make());
-    else await runHunt(cfg, rules, walk.files, workers, callbacks);
-  } catch (e) {
-    if (e instanceof MissingPackageError) throw new UsageError(e.message);
-    throw e;
+  if (engine === 'native') await runHunt(cfg, rules, walk.files, workers, callbacks, threads);
+  else {
+    const sql = await sqlHunt();
+    try {
+      if (engine === 'duckdb') await sql.runDuckdbHunt(cfg, rules, walk.files, callbacks);
+      else await sql.runAthenaHunt(cfg, rules, { database: flags.database!, table: flags.table!, workgroup: flags.workgroup, outputLocation: flags.outputLocation, pollMs: flags.pollMs }, callbacks, await athenaApiFactory.make());
+    } catch (e) {
+      if (e instanceof sql.MissingPackageError) throw new UsageError(e.message);
+      throw e;
+    }
   }
   if (correlator) writeCorrelations(correlator.flush());
   if (counting) out.write(formatCounts(ruleCounts(rules.selected.filter((r) => !rules.silent.has(r.id)), correlator?.active ?? [], perRule), format));

@@ -1,11 +1,16 @@
 /** Progress on stderr, only when stderr is a terminal; messages printed meanwhile do not garble the bar. */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressTypes from 'cli-progress';
+
+// Loaded only when a bar is shown (stderr is a terminal): scripts and pipelines skip its start-up.
+const require = createRequire(import.meta.url);
 
 export class Progress {
-  private bar: cliProgress.SingleBar | null = null;
+  private bar: cliProgressTypes.SingleBar | null = null;
 
   constructor(enabled: boolean, total: number, unit: string) {
     if (!enabled || total <= 0) return;
+    const cliProgress = require('cli-progress') as typeof cliProgressTypes;
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,

@@ -19,6 +19,10 @@ import { alertFormat, type Format } from './format.js';
 import { AlertBatchWriter, type AlertBatch } from './alert-batch.js';
 import { isCloudTrailRule, selectRules, type RuleFilter } from './selection.js';
 
+/** Who runs a hunt's rules: this engine, or the rules converted to SQL (sql-hunt.ts, loaded only for those). */
+export const ENGINES = ['native', 'duckdb', 'athena'] as const;
+export type Engine = (typeof ENGINES)[number];
+
 export interface HuntConfig {
   rulePaths: string[];
   compile: CompileOptions;
@@ -38,8 +42,6 @@ export interface HuntConfig {
    * took 0.3 s to clone per worker at 3,000 rules, on the main thread, before any worker could start.
    */
   portableRules?: string;
-  /** Workers: the sequence number of the file whose output is being written (shared memory; see runPool). */
-  headSeq?: Int32Array;
 }
 
 /** How huntFile reads records for this configuration (see file-hunt.ts HuntOptions). */
@@ -114,9 +116,21 @@ export function alertWriter(cfg: HuntConfig, rules: PreparedRules): AlertBatchWr
   return new AlertBatchWriter(alertFormat(cfg.format, cfg.color), new Map(rules.run.map((r, i) => [r.id, i])), cfg.count);
 }
 
-export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: InputFile[], workers: number, cb: HuntCallbacks): Promise<void> {
+/** The worker threads a native hunt of these files runs on: 0 when it runs inline (see runHunt). */
+export function poolSize(workers: number, files: readonly InputFile[]): number {
   // stdin cannot move to a worker; one file is not worth the thread start-up.
-  if (workers <= 1 || files.length <= 1 || files.some((f) => f.path === '-')) {
+  if (workers <= 1 || files.length <= 1 || files.some((f) => f.path === '-')) return 0;
+  return Math.min(workers, files.length);
+}
+
+/**
+ * `threads` (from startWorkers) when the caller started them before loading the rules; they must number
+ * poolSize(workers, files). Without, runHunt starts its own.
+ */
+export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: InputFile[], workers: number, cb: HuntCallbacks, threads?: HuntWorkers): Promise<void> {
+  const n = poolSize(workers, files);
+  if (n === 0) {
+    await threads?.terminate();
     const detector = new Detector(rules.run);
     const writer = alertWriter(cfg, rules);
     const flush = () => {
@@ -137,11 +151,59 @@ export async function runHunt(cfg: HuntConfig, rules: PreparedRules, files: Inpu
     }
     return;
   }
-  await runPool({ ...cfg, portableRules: JSON.stringify(toPortable(rules.set)) }, files, Math.min(workers, files.length), rules.run.length, cb);
+  threads ??= startWorkers(n, rules.run.length);
+  if (threads.pool.length !== n) throw new Error(`${threads.pool.length} workers started for a hunt on ${n}`);
+  await runPool({ ...cfg, portableRules: JSON.stringify(toPortable(rules.set)) }, files, threads, cb);
 }
 
-/** What the main thread sends a worker: a file to hunt, or a batch's buffers back once written (see recycle). */
-export type ToWorker = { type: 'file'; seq: number; path: string } | { type: 'recycle'; bytes: ArrayBuffer; ids: ArrayBuffer };
+/** Worker threads started ahead of their rules (startWorkers), and the head they share (see runPool). */
+export interface HuntWorkers {
+  pool: Worker[];
+  /** The first error a worker raised before runPool listened (it then fails the hunt). */
+  failed?: Error;
+  /** The sequence number of the file whose output is being written (-1: stopping). */
+  head: Int32Array;
+  terminate(): Promise<void>;
+}
+
+/** What a worker is started with; the hunt itself (rules, options) follows as its first message. */
+export interface WorkerData {
+  head: Int32Array;
+}
+
+/**
+ * Start n hunt workers before the rules are loaded: a fresh isolate takes some 0.2 s to start and import the engine,
+ * which then overlaps the main thread's loading instead of following it. `rules` (an estimate: the rule files found)
+ * sizes their young generation.
+ */
+export function startWorkers(n: number, rules: number): HuntWorkers {
+  const head = new Int32Array(new SharedArrayBuffer(4));
+  const data: WorkerData = { head };
+  const pool = Array.from({ length: n }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(rules) } }));
+  // A worker that has not started yet must not hold the process open if the hunt never begins (a usage error).
+  const threads: HuntWorkers = {
+    pool, head,
+    terminate() {
+      Atomics.store(head, 0, -1);
+      Atomics.notify(head, 0); // no worker stays blocked while terminating
+      return Promise.all(pool.map((w) => w.terminate())).then(() => undefined);
+    },
+  };
+  for (const w of pool) {
+    w.unref();
+    w.on('error', (e) => (threads.failed ??= e));
+  }
+  return threads;
+}
+
+/**
+ * What the main thread sends a worker: the hunt (first, once), a file to hunt, or a batch's buffers back once written
+ * (see recycle).
+ */
+export type ToWorker =
+  | { type: 'hunt'; cfg: HuntConfig }
+  | { type: 'file'; seq: number; path: string }
+  | { type: 'recycle'; bytes: ArrayBuffer; ids: ArrayBuffer };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -175,17 +237,16 @@ export function workerYoungMb(rules: number): number {
  */
 const WINDOW_PER_WORKER = 16;
 
-function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: number, cb: HuntCallbacks): Promise<void> {
+function runPool(cfg: HuntConfig, files: InputFile[], threads: HuntWorkers, cb: HuntCallbacks): Promise<void> {
   return new Promise((resolve, reject) => {
     const pending = new Map<number, Pending>();
     let next = 0; // next file to dispatch
     let flushed = 0; // the head: the oldest file not yet handed on; its results stream out as they come
     let finished = false;
-    const pool: Worker[] = [];
+    const { pool, head } = threads;
+    const n = pool.length;
     const assigned = new Map<Worker, number>(); // files given to each worker and not done
     const ready: Worker[] = [];
-    // The head, shared with the workers: one that runs ahead of it with much unwritten output waits (worker.ts).
-    const head = new Int32Array(new SharedArrayBuffer(4));
     const entry = (seq: number) => {
       let p = pending.get(seq);
       if (!p) pending.set(seq, (p = { alerts: [], matches: [], errors: [] }));
@@ -193,9 +254,7 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: numb
     };
     const stop = (e?: Error) => {
       finished = true;
-      Atomics.store(head, 0, -1);
-      Atomics.notify(head, 0); // no worker stays blocked while terminating
-      Promise.all(pool.map((w) => w.terminate())).then(() => (e ? reject(e) : resolve()), reject);
+      threads.terminate().then(() => (e ? reject(e) : resolve()), reject);
     };
     /** Hand on what the head file has so far; when it is done, move on to the next file, and so on. */
     const flush = () => {
@@ -236,10 +295,11 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: numb
         }
       }
     };
-    const workerCfg: HuntConfig = { ...cfg, headSeq: head };
-    for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: workerCfg, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(ruleCount) } });
-      pool.push(w);
+    // The head is shared with the workers: one that runs ahead of it with much unwritten output waits (worker.ts).
+    Atomics.store(head, 0, 0);
+    for (const w of pool) {
+      w.ref();
+      w.postMessage({ type: 'hunt', cfg } satisfies ToWorker);
       assigned.set(w, 0);
       w.on('message', (m: WorkerMessage) => {
         if (finished) return;
@@ -271,5 +331,6 @@ function runPool(cfg: HuntConfig, files: InputFile[], n: number, ruleCount: numb
         if (!finished) stop(e);
       });
     }
+    if (threads.failed) stop(threads.failed);
   });
 }

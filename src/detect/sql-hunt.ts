@@ -19,8 +19,6 @@ import type { InputFile } from '../logs/walk.js';
 import type { FileResult, InputError, TimeWindow } from './file-hunt.js';
 import { alertWriter, type HuntCallbacks, type HuntConfig, type PreparedRules } from './hunt.js';
 
-export const ENGINES = ['native', 'duckdb', 'athena'] as const;
-export type Engine = (typeof ENGINES)[number];
 
 function inWindow(rec: JsonObject, w: TimeWindow): boolean {
   if (w.since === undefined && w.until === undefined) return true;
