@@ -3,13 +3,13 @@
 //    parsed whole), on real content (the SigmaHQ regression corpus, the bundled sample trail, a generated trail)
 //    and on inputs written to trip it (dotted keys, repeated keys, escaped keys, non-ASCII, damage);
 //  - the regex required-literal check vs the regex alone;
-//  - the splitter's grammar check vs JSON.parse;
+//  - the splitter's grammar check vs JSON.parse, and its one-pass element scan vs its state machine;
 //  - verdicts memoised per field value vs the same items evaluated afresh.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readRuleTests } from '../src/detect/rule-tests.js';
 import { AlertDedup } from '../src/detect/dedup.js';
@@ -103,6 +103,96 @@ function split(text: string): { text: string; members?: { ok: boolean; keys: str
   s.end();
   return out;
 }
+
+/**
+ * Everything the splitter hands on, with every member offset, or the error it throws. Fed `chunk` bytes at a time:
+ * a Records element that crosses a chunk boundary goes through the state machine, one that fits in its chunk through
+ * the one-pass element scan (scanner.ts elementEnd), so a whole buffer and small chunks compare the two.
+ */
+function splitTrace(bytes: Buffer, chunk: number): string[] {
+  const out: string[] = [];
+  const s = new JsonSplitter((buf, start, end, kind, m?: Members) => {
+    let line = `${kind} ${buf.toString('latin1', start, end)}`;
+    if (m) {
+      line += ` ok=${m.ok}`;
+      for (let i = 0; i < m.count; i++) line += ` [${m.keyStart[i]},${m.keyEnd[i]},${m.valueStart[i]},${m.valueEnd[i]}]`;
+    }
+    out.push(line);
+  });
+  try {
+    for (let o = 0; o < bytes.length; o += chunk) s.push(bytes.subarray(o, o + chunk));
+    s.end();
+  } catch (e) {
+    out.push(`error ${(e as Error).message}`);
+  }
+  return out;
+}
+
+describe('splitter: one-pass element scan vs the state machine', () => {
+  const gunzipped = (f: string) => gunzipSync(readFileSync(f));
+  const trails = () => {
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(d, e.name));
+        else if (e.name.endsWith('.json.gz') && !d.includes('Digest')) files.push(join(d, e.name));
+      }
+    };
+    walk(join(ROOT, 'content/samples/cloudtrail'));
+    return files.sort();
+  };
+
+  it('hands on the same elements, members and verdicts for the bundled sample trail', () => {
+    let elements = 0;
+    for (const f of trails()) {
+      const bytes = gunzipped(f);
+      const whole = splitTrace(bytes, bytes.length);
+      expect(splitTrace(bytes, 7)).toEqual(whole);
+      elements += whole.length;
+    }
+    expect(elements).toBeGreaterThan(1000);
+  });
+
+  it('and on damaged and oddly spaced copies of it (random edits), errors included', () => {
+    const rand = prng(7);
+    const bytes = gunzipped(trails()[0]!);
+    const text = bytes.toString('latin1');
+    // Edits that reach every branch: structure, quotes, escapes, whitespace, literals, numbers, nesting, truncation.
+    const STRUCTURAL = '{}[],:"';
+    const pieces = ['{', '}', '[', ']', ',', ':', '"', '\\', '\\"', ' ', '\n', '\t', '\r', '1', '-', '.', 'e', 'true', 'nul', '0', '{"a":[[{}]]}', ''];
+    let differentVerdicts = 0;
+    for (let trial = 0; trial < 600; trial++) {
+      let t = text.slice(0, 4000 + Math.floor(rand() * 20000));
+      const edits = 1 + Math.floor(rand() * 4);
+      for (let e = 0; e < edits; e++) {
+        let at = 12 + Math.floor(rand() * (t.length - 12));
+        let cut = Math.floor(rand() * 3);
+        let piece = pieces[Math.floor(rand() * pieces.length)]!;
+        if (rand() < 0.5) {
+          // Or one of {}[],: swapped for another character of the grammar (what a bad edit or a broken writer leaves).
+          while (at < t.length && !'{}[],:'.includes(t[at]!)) at++;
+          cut = 1;
+          piece = STRUCTURAL[Math.floor(rand() * STRUCTURAL.length)]!;
+        }
+        t = t.slice(0, at) + piece + t.slice(at + cut);
+      }
+      const b = Buffer.from(t, 'latin1');
+      const whole = splitTrace(b, b.length);
+      expect(splitTrace(b, 5 + (trial % 11))).toEqual(whole);
+      if (whole.some((l) => l.includes('ok=false'))) differentVerdicts++;
+    }
+    expect(differentVerdicts).toBeGreaterThan(20); // damage was met, not only clean records
+  });
+
+  it.each([
+    '{"a":{"b":"v":"c":2}}', '{"a":["x":1]}', '{"a":[1,2}}', '{"a":{"b":1]}', '{"a":{"b":1,}}', '{"a":{"b"}}', '{"a":{,"b":1}}',
+    '{"a":[,1]}', '{"a":"x" , "b" : [ 1 , { "c" : null } ] }', '{"a\\"b":1}', '{"a":"\\\\"}', '{"a":1.5e3x}',
+    '{"a":' + '['.repeat(70) + ']'.repeat(70) + '}', '{"a":' + '['.repeat(20000) + ']'.repeat(20000) + '}', '{"a":{}}', '{}', '{"a":[]}', '{"a":1"b"}',
+  ])('%.60s: the same as the state machine', (element) => {
+    const b = Buffer.from(`{"Records":[{"x":1},${element},{"y":2}]}`);
+    expect(splitTrace(b, 7)).toEqual(splitTrace(b, b.length));
+  });
+});
 
 describe('splitter grammar check and members', () => {
   it('finds every top-level member, whatever the spacing', () => {
