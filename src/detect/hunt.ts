@@ -180,7 +180,6 @@ export function startWorkers(n: number, rules: number): HuntWorkers {
   const head = new Int32Array(new SharedArrayBuffer(4));
   const data: WorkerData = { head };
   const pool = Array.from({ length: n }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: workerYoungMb(rules) } }));
-  // A worker that has not started yet must not hold the process open if the hunt never begins (a usage error).
   const threads: HuntWorkers = {
     pool, head,
     terminate() {
@@ -190,7 +189,7 @@ export function startWorkers(n: number, rules: number): HuntWorkers {
     },
   };
   for (const w of pool) {
-    w.unref();
+    w.unref(); // until runPool: a hunt that never begins (a usage error) must not be kept open by its workers
     w.on('error', (e) => (threads.failed ??= e));
   }
   return threads;
