@@ -267,6 +267,23 @@ describe('ProjectedRecord', () => {
   const projectEach = (names: MemberNames, records: JsonObject[], use: (p: ProjectedRecord) => void) =>
     new JsonSplitter((buf, start, end, _k, m) => use(new ProjectedRecord(names).reset(buf, start, end, m!))).push(Buffer.from(JSON.stringify({ Records: records })));
 
+  it('one reused record reads every string value right, however many recur or collide in its string cache', () => {
+    const names = new MemberNames();
+    const ids = names.fieldIds(['eventName', 'userIdentity.arn']);
+    // 20,000 distinct values of one length share a few thousand cache slots; some recur, as CloudTrail's do.
+    const records = Array.from({ length: 20000 }, (_, i) => ({
+      eventName: `Ev${String(i % 3 === 0 ? i % 50 : i).padStart(5, '0')}`,
+      userIdentity: { arn: `arn:aws:iam::1:user/u${i % 7}` },
+    }));
+    const p = new ProjectedRecord(names);
+    const got: JsonObject[] = [];
+    new JsonSplitter((buf, start, end, _k, m) => {
+      p.reset(buf, start, end, m!).load(ids);
+      got.push(p.rec);
+    }).push(Buffer.from(JSON.stringify({ Records: records })));
+    expect(got).toEqual(records);
+  });
+
   it('a member loaded for fewer keys than a later load asks is read again with every key', () => {
     const names = new MemberNames();
     const narrow = names.fieldReads(['requestParameters.bucketName']);

@@ -152,6 +152,11 @@ function findKey<T extends { codes: ArrayLike<number> }>(byLength: readonly (T[]
   return undefined;
 }
 
+/** Slots of the string cache (a power of two): a few thousand distinct recurring values, some 200 KB at most. */
+const STRING_SLOTS = 4096;
+/** Longer strings (user agents, ARNs) are sliced afresh: hashing and comparing them cost more than slicing. */
+const CACHED_LENGTH = 32;
+
 /** A projection met an escaped key: the value is parsed whole instead. */
 const ESCAPED_KEY: unique symbol = Symbol('escaped key');
 
@@ -174,6 +179,8 @@ export class ProjectedRecord {
   private mapped = false;
   /** End of the last value project() read. */
   private pos = 0;
+  /** Recent strings by hash (see text). */
+  private readonly strings: (string | undefined)[] = new Array<string | undefined>(STRING_SLOTS).fill(undefined);
 
   constructor(private readonly names: MemberNames) {}
 
@@ -269,10 +276,43 @@ export class ProjectedRecord {
     const buf = this.buf;
     if (buf[s] === 0x22 && e - s >= 2 && buf[e - 1] === 0x22) {
       let k = s + 1;
-      while (k < e - 1 && buf[k] !== 0x5c && buf[k] !== 0x22 && buf[k]! >= 0x20) k++;
-      if (k === e - 1) return buf.toString('latin1', s + 1, e - 1); // ASCII without escapes or control characters
+      if (e - s - 2 <= CACHED_LENGTH) {
+        let h = 0x811c9dc5; // FNV-1a of the bytes, for the string cache
+        for (; k < e - 1; k++) {
+          const b = buf[k]!;
+          if (b === 0x5c || b === 0x22 || b < 0x20) break;
+          h = Math.imul(h ^ b, 0x01000193);
+        }
+        if (k === e - 1) return this.text(s + 1, e - 1, h); // ASCII without escapes or control characters
+      } else {
+        while (k < e - 1 && buf[k] !== 0x5c && buf[k] !== 0x22 && buf[k]! >= 0x20) k++;
+        if (k === e - 1) return buf.toString('latin1', s + 1, e - 1);
+      }
     }
     return JSON.parse(buf.toString('utf8', s, e)) as Json;
+  }
+
+  /**
+   * The string of these ASCII bytes, the same string object as last time when they recur. CloudTrail repeats its
+   * event names, sources, user agents, ARNs and buckets record after record: comparing the bytes with the cached
+   * string costs less than making a new one, and a recurring string keeps its hash for the value numbering and the
+   * rule index's maps (fields.ts valueId). A slot holds the last string whose hash fell in it. In-process (split,
+   * project, evaluate): 2.06 to 1.90 us per record with 60 variants, 4.13 to 3.98 with the SigmaHQ rules; unchanged
+   * within noise at 3,000 variants, whose records hold more long and unique strings.
+   */
+  private text(s: number, e: number, h: number): string {
+    const slot = h & (STRING_SLOTS - 1);
+    const cached = this.strings[slot];
+    const len = e - s;
+    if (cached !== undefined && cached.length === len) {
+      const buf = this.buf;
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === buf[s + i]) i++;
+      if (i === len) return cached;
+    }
+    const str = this.buf.toString('latin1', s, e);
+    this.strings[slot] = str;
+    return str;
   }
 
   /**
