@@ -19,7 +19,6 @@ import type { InputFile } from '../logs/walk.js';
 import type { FileResult, InputError, TimeWindow } from './file-hunt.js';
 import { alertWriter, type HuntCallbacks, type HuntConfig, type PreparedRules } from './hunt.js';
 
-
 function inWindow(rec: JsonObject, w: TimeWindow): boolean {
   if (w.since === undefined && w.until === undefined) return true;
   const t = typeof rec.eventTime === 'string' ? Date.parse(rec.eventTime) : NaN;

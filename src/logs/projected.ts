@@ -276,6 +276,7 @@ export class ProjectedRecord {
     const buf = this.buf;
     if (buf[s] === 0x22 && e - s >= 2 && buf[e - 1] === 0x22) {
       let k = s + 1;
+      // Two loops, not one with the hashing under a flag: that branch made the SigmaHQ rules' hunt 6% slower.
       if (e - s - 2 <= CACHED_LENGTH) {
         let h = 0x811c9dc5; // FNV-1a of the bytes, for the string cache
         for (; k < e - 1; k++) {

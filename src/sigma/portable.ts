@@ -1,7 +1,7 @@
 /**
- * A loaded rule set as plain data, for worker threads: each detection rule's metadata, what the detector's index
- * needs up front (witness, fields read) and its detection as a YAML snapshot. A worker compiles a detection (and its
- * meta-filters) when a record first makes the rule a candidate.
+ * A loaded rule set as plain data, for worker threads: each detection rule's metadata (what workers read of it), what
+ * the detector's index needs up front (witness, fields read) and its detection as a YAML snapshot in JSON text. A
+ * worker compiles a detection (and its meta-filters) when a record first makes the rule a candidate.
  *
  * Why: every worker compiling every rule was most of a hunt's start-up with thousands of rules (a fresh isolate runs
  * the compiler cold: ~1 s per worker at 3,000 rules), and a corpus makes only some rules candidates (323 of the
