@@ -332,7 +332,7 @@ const MAX_FAST_DEPTH = 64;
  * most of its time saving and checking its state on every token; this pass has none to keep. It takes only what the
  * state machine would find valid, and otherwise returns PAST_END (the element continues in the next chunk) or
  * IRREGULAR (damage, or nesting past MAX_FAST_DEPTH), and the state machine scans the element from its start as
- * before: the members and verdicts it hands on are the same either way (test/scanner.test.ts compares them).
+ * before: the members and verdicts it hands on are the same either way (test/fast-path.test.ts compares them).
  */
 function elementEnd(buf: Buffer, start: number, n: number, m: Members): number {
   m.count = 0;
