@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { ENGINES, poolSize, prepareRules, runHunt, startWorkers, type Engine, type HuntCallbacks, type HuntConfig } from '../detect/hunt.js';
-import { ruleFiles } from '../sigma/load.js';
+import { listRuleFiles } from '../sigma/load.js';
 import type { FileResult, InputError } from '../detect/file-hunt.js';
 import { expandInputs } from '../logs/walk.js';
 import { formatDiagnostic } from '../sigma/diagnostics.js';
@@ -89,8 +89,9 @@ export async function huntCommand(logs: string[], flags: HuntFlags): Promise<num
   const walk = engine === 'athena' ? { files: [], skipped: [], errors: [] } : expandInputs(logs);
   // Worker threads start now, so their start-up overlaps the loading of the rules (which they receive after).
   const threadCount = engine === 'native' ? poolSize(workers, walk.files) : 0;
-  const threads = threadCount ? startWorkers(threadCount, ruleFiles(cfg.rulePaths, []).length) : undefined;
-  const rules = prepareRules(cfg);
+  const listed = listRuleFiles(cfg.rulePaths);
+  const threads = threadCount ? startWorkers(threadCount, listed.files.length) : undefined;
+  const rules = prepareRules(cfg, listed);
   const corrDiagnostics = rules.plan.problems.map((p) => ({ file: p.rule.file, line: p.rule.line, col: 1, severity: 'error' as const, message: p.message }));
   const ruleErrors = [...rules.set.diagnostics.filter((d) => d.severity === 'error'), ...corrDiagnostics];
   for (const d of [...rules.set.diagnostics, ...corrDiagnostics]) process.stderr.write(formatDiagnostic(d) + '\n');

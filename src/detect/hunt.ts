@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CompileOptions } from '../sigma/values.js';
-import { loadRules, type RuleSet } from '../sigma/load.js';
+import { loadRules, type ListedRuleFiles, type RuleSet } from '../sigma/load.js';
 import { fromPortable, toPortable, type PortableRuleSet } from '../sigma/portable.js';
 import { LEVELS, type CorrelationRule, type DetectionRule } from '../sigma/rule.js';
 import type { JsonObject } from '../sigma/fields.js';
@@ -72,8 +72,9 @@ export interface PreparedRules {
   silent: Set<string>;
 }
 
-export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter' | 'portableRules'>): PreparedRules {
-  const set = cfg.portableRules ? fromPortable(JSON.parse(cfg.portableRules) as PortableRuleSet, cfg.compile) : loadRules(cfg.rulePaths, cfg.compile);
+/** `listed`: the rule files, when the caller has listed them already (see loadRules). */
+export function prepareRules(cfg: Pick<HuntConfig, 'rulePaths' | 'compile' | 'filter' | 'portableRules'>, listed?: ListedRuleFiles): PreparedRules {
+  const set = cfg.portableRules ? fromPortable(JSON.parse(cfg.portableRules) as PortableRuleSet, cfg.compile) : loadRules(cfg.rulePaths, cfg.compile, {}, listed);
   const sel = selectRules(set.rules, cfg.filter);
   const correlations = selectCorrelations(set.correlations, cfg.filter);
   const plan = planCorrelations(correlations, set.rules.filter(isCloudTrailRule));

@@ -100,22 +100,12 @@ export class JsonSplitter {
     let i = from;
     while (i < n) {
       if (this.inString) {
-        let q = buf.indexOf(0x22, i);
-        // Skip escaped quotes: an odd run of backslashes before the quote escapes it.
-        while (q >= 0) {
-          let k = q - 1;
-          let bs = 0;
-          while (buf[k] === 0x5c) {
-            bs++;
-            k--;
-          }
-          if ((bs & 1) === 0) break;
-          q = buf.indexOf(0x22, q + 1);
-        }
-        if (q < 0) {
+        const past = stringEnd(buf, i, n);
+        if (past < 0) {
           i = n;
           break;
         }
+        const q = past - 1; // the closing quote
         this.inString = false;
         this.opened = false;
         if (this.strKey) {

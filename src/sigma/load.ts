@@ -82,9 +82,20 @@ export interface ReadOptions {
   referenceParser?: boolean;
 }
 
-export function loadRules(paths: string[], opts: CompileOptions = {}, read: ReadOptions = {}): RuleSet {
-  const set: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [], files: [] };
-  set.files = ruleFiles(paths, set.diagnostics);
+/** The rule files under some paths, and the paths that could not be read. */
+export interface ListedRuleFiles {
+  files: string[];
+  diagnostics: Diagnostic[];
+}
+
+export function listRuleFiles(paths: string[]): ListedRuleFiles {
+  const diagnostics: Diagnostic[] = [];
+  return { files: ruleFiles(paths, diagnostics), diagnostics };
+}
+
+/** The rules under `paths`; `listed`: their files when the caller has listed them already (a hunt sizes its workers by them). */
+export function loadRules(paths: string[], opts: CompileOptions = {}, read: ReadOptions = {}, listed = listRuleFiles(paths)): RuleSet {
+  const set: RuleSet = { rules: [], filters: [], correlations: [], diagnostics: [...listed.diagnostics], files: listed.files };
   for (const file of set.files) {
     let src: string;
     try {
