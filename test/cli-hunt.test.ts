@@ -45,6 +45,18 @@ describe('tideline hunt over the bundled sample', () => {
     }
   });
 
+  it('workers start before the rules load, yet a hunt that cannot run still ends at once with its error', () => {
+    // Started workers must neither keep the process alive after a usage error nor lose a rule error.
+    const opts = { cwd: ROOT, encoding: 'utf8' as const, timeout: 30000 };
+    const unwritable = spawnSync(process.execPath, [CLI, 'hunt', '--workers', '2', '--output', join(ROOT, 'no-such-dir', 'x.jsonl'), SAMPLE], opts);
+    expect(unwritable.status, unwritable.stderr).toBe(1);
+    expect(unwritable.stderr).toMatch(/cannot write .*no-such-dir/);
+    const noRules = spawnSync(process.execPath, [CLI, 'hunt', '--workers', '2', '--format', 'jsonl', '--rules', join(ROOT, 'no-such-rules'), SAMPLE], opts);
+    expect(noRules.status, noRules.stderr).toBe(2);
+    expect(noRules.stderr).toMatch(/no-such-rules.*cannot read/);
+    expect(noRules.stderr).toMatch(/\d+ files, [1-9]\d* records, 0 alerts/);
+  });
+
   it('covers each trail-tampering step of the attack chain', () => {
     const r = run('hunt', '--format', 'jsonl', SAMPLE);
     const ids = new Set(jsonl(r.stdout).map((a) => a.event.eventID));
