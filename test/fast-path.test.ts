@@ -17,7 +17,7 @@ import { requiredLiteral } from '../src/sigma/regex-literal.js';
 import { JsonSplitter, type Members } from '../src/logs/scanner.js';
 import { MemberNames, ProjectedRecord } from '../src/logs/projected.js';
 import { Detector } from '../src/detect/engine.js';
-import { loadRulesFromText } from '../src/sigma/load.js';
+import { loadRules, loadRulesFromText } from '../src/sigma/load.js';
 import { compilePath, fieldReader, recordScope, VERDICT_ITEMS, type Json, type JsonObject } from '../src/sigma/fields.js';
 import { compileFieldItem, type RuleValue } from '../src/sigma/values.js';
 
@@ -419,6 +419,113 @@ describe('verdicts memoised per field value', () => {
     check(unique);
     expect(fieldReader(`memoField${tag}`).valueId({}, 'Boto3/1.34.0')).toBe(-1);
     check(pool);
+  });
+});
+
+describe('plans narrowed by a field value (engine.ts refined)', () => {
+  // Many rules on the same calls, each watching some principal: the detector narrows a record's candidates by the
+  // verdicts of their userIdentity.arn items. Every answer must stay each rule's own, whatever the value: recurring,
+  // new in every record (the memo of values is dropped), not a string, absent, or held under a literal dotted key.
+  const rand = prng(23);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const arns = Array.from({ length: 12 }, (_, i) => `arn:aws:sts::1111222233${i % 3}:assumed-role/${pick(['Admin', 'Ops', 'Ci'])}Role/${pick(['alice', 'bob', 'carol'])}${i}`);
+  const arnItems = [
+    `userIdentity.arn|contains: 'AdminRole/'`, `userIdentity.arn|startswith: 'arn:aws:sts::11112222331'`,
+    `userIdentity.arn|endswith: ['alice3', 'bob7', 'carol1']`, `userIdentity.arn|re: ':assumed-role/(Ops|Ci)Role/'`,
+    `userIdentity.arn: '${arns[4]}'`, `userIdentity.arn|contains|all: ['Role/', 'bob']`, `userIdentity.arn: null`,
+    `userIdentity.arn|exists: false`, `userIdentity.arn|fieldref: userIdentity.principalId`, `userIdentity.arn|contains: ['alice', 'carol']`,
+  ];
+  const others = [`userAgent|startswith: 'aws-cli/'`, `sourceIPAddress|cidr: '10.0.0.0/8'`, `requestParameters.bucketName|endswith: '-logs'`];
+  const rules = Array.from({ length: 90 }, (_, i) => {
+    const api = `api:\n    eventName: ${pick(['GetObject', 'AssumeRole', '[GetObject, PutObject]'])}`;
+    const who = `who:\n    ${pick(arnItems)}`;
+    const what = `what:\n    ${pick(others)}`;
+    const cond = pick(['api and who', 'api and who and what', 'api and not who', 'api and (who or what)', 'api and who and not what', 'api and 1 of w*']);
+    const id = `7e1c0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    return `title: Narrowed ${i}\nid: ${id}\nname: narrowed_${i}\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  ${api}\n  ${who}\n  ${what}\n  condition: ${cond}`;
+  });
+  // A meta-filter AND-ed into one of them: that rule keeps its whole test in every plan.
+  rules.push('title: Not the break-glass role\nid: 7e1c0000-0000-4000-8000-999999999999\nlogsource: {product: aws, service: cloudtrail}\nfilter:\n  rules: [narrowed_3]\n  selection:\n    userIdentity.arn|contains: bob\n  condition: not selection');
+  const set = loadRulesFromText(rules.join('\n---\n'));
+
+  const record = (arn: Json | undefined, literal = false): JsonObject => {
+    const rec: JsonObject = {
+      eventName: pick(['GetObject', 'AssumeRole', 'PutObject', 'ListBuckets']),
+      userAgent: pick(['aws-cli/2.15.0', 'Boto3/1.34.0']),
+      sourceIPAddress: pick(['10.1.2.3', '203.0.113.9']),
+      requestParameters: { bucketName: pick(['a-logs', 'b']) },
+    };
+    const identity: JsonObject = { type: 'AssumedRole', principalId: pick([...arns.slice(0, 2), 'AROA1']) };
+    if (arn !== undefined) identity.arn = arn;
+    rec.userIdentity = identity;
+    if (literal) rec['userIdentity.arn'] = pick(arns); // a literal dotted key wins over the nested one
+    return rec;
+  };
+  const records: JsonObject[] = [];
+  for (let n = 0; n < 3000; n++) records.push(record(pick(arns))); // recurring: plans found per value
+  for (let n = 0; n < 12000; n++) records.push(record(n % 4 ? `${pick(arns)}-${n}` : pick(arns))); // mostly new values
+  for (const v of [null, 7, true, [arns[0]!, arns[4]!], { a: arns[0]! }, undefined, '']) for (let k = 0; k < 20; k++) records.push(record(v, k % 2 === 1));
+
+  it('agree with every rule alone, on parsed and projected records', () => {
+    expect(set.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    expect(set.rules).toHaveLength(90);
+    const want = records.map((rec) => set.rules.filter((r) => r.test(rec)).map((r) => r.id));
+    const parsed = new Detector(set.rules);
+    records.forEach((rec, n) => expect(parsed.match(rec).map((r) => r.id), JSON.stringify(rec)).toEqual(want[n]));
+    const projected = new Detector(set.rules);
+    const p = new ProjectedRecord(projected.names);
+    let n = 0;
+    new JsonSplitter((buf, start, end, _k, m) => {
+      const rec = records[n]!;
+      expect(projected.matchProjected(p.reset(buf, start, end, m!)).map((r) => r.id), JSON.stringify(rec)).toEqual(want[n++]);
+    }).push(Buffer.from(JSON.stringify({ Records: records })));
+    expect(n).toBe(records.length);
+    // The narrowing did happen, into a few plans (one per combination of verdicts, not per value)...
+    for (const d of [parsed, projected]) {
+      expect(d.stats.narrowed).toBeGreaterThan(5);
+      expect(d.stats.narrowed).toBeLessThan(500);
+    }
+    // ...and the rules fire, some of them, on some records.
+    const fired = want.flat();
+    expect(new Set(fired).size).toBeGreaterThan(30);
+    expect(fired.length).toBeLessThan(records.length * 20);
+  });
+});
+
+describe('plans narrowed by a field value, on the bench\'s rule variants and a generated trail', () => {
+  // What the bench's rule-scaling rows run (600 variants of the SigmaHQ rules, some on calls the corpus is full of,
+  // watching principals, tools, buckets and addresses), over a generated trail: the detector, with its index, plans
+  // and narrowing, must find exactly the rules whose own test holds on each record parsed whole.
+  it('every record meets exactly the variants that match it alone', async () => {
+    const { writeVariants } = (await import(join(ROOT, 'bench/variants.mjs'))) as { writeVariants: (o: object) => { files: string[] } };
+    const rulesDir = join(dir, 'variants');
+    writeVariants({ outDir: rulesDir, count: 600, seed: 7, templatesDir: SIGMAHQ, vocabularyDirs: [BUNDLED], generatorFile: join(SHARED, 'tools', 'gen-cloudtrail.mjs') });
+    const trail = join(dir, 'gen-variants');
+    const g = spawnSync(process.execPath, [join(SHARED, 'tools', 'gen-cloudtrail.mjs'), trail, '12000', '3000', '9'], { encoding: 'utf8' });
+    expect(g.status, g.stderr).toBe(0);
+    const set = loadRules([rulesDir]);
+    expect(set.rules).toHaveLength(600);
+    const files = readdirSync(trail, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json.gz'));
+    const d = new Detector(set.rules);
+    const p = new ProjectedRecord(d.names);
+    let records = 0;
+    let hits = 0;
+    for (const f of files) {
+      const bytes = gunzipSync(readFileSync(join(f.parentPath, f.name)));
+      const parsed = (JSON.parse(bytes.toString('utf8')) as { Records: JsonObject[] }).Records;
+      let n = 0;
+      new JsonSplitter((buf, start, end, _k, m) => {
+        const rec = parsed[n++]!;
+        const want = set.rules.filter((r) => r.test(rec)).map((r) => r.id);
+        expect(d.matchProjected(p.reset(buf, start, end, m!)).map((r) => r.id)).toEqual(want);
+        hits += want.length;
+      }).push(bytes);
+      expect(n).toBe(parsed.length);
+      records += n;
+    }
+    expect(records).toBe(12000);
+    expect(hits).toBeGreaterThan(0);
+    expect(d.stats.narrowed).toBeGreaterThan(10);
   });
 });
 
