@@ -89,8 +89,12 @@ interface Refinement {
 
 /** Refine a plan when at least this many of its rules read one field (one rule gains nothing from it). */
 const REFINE_RULES = 2;
-/** Values remembered per plan: past this, the memo starts over. */
-const REFINED_VALUES = 4096;
+/**
+ * Values remembered per plan (past this, its memo starts over), and over all plans (past this, new values are not
+ * remembered): a few MB at most, whatever the number of plans and distinct ARNs.
+ */
+const REFINED_VALUES = 1024;
+const REMEMBERED_VALUES = 65536;
 /**
  * Lookups per check that the field's values recur: when more than a quarter are new, the plan stops remembering
  * values (a session ARN new in every record would fill the memo for nothing) and tests the items every time.
@@ -116,8 +120,9 @@ export class Detector {
   private readonly unindexedPlan: CandidatePlan;
   /** Per rule, a closure calling its test (a rule's test may replace itself once compiled: see sigma/portable.ts). */
   private readonly ruleTests: Test[];
-  /** Narrower plans made so far (see refined), bounded like the index's memo. */
+  /** Narrower plans made so far (see refined), bounded like the index's memo, and values remembered for them. */
   private refinedCount = 0;
+  private remembered = 0;
   private readonly indexFields: Set<string>;
 
   constructor(rules: DetectionRule[]) {
@@ -277,7 +282,10 @@ export class Detector {
     if (byValue) {
       const hit = byValue.get(v);
       if (++r.lookups === REFINE_SAMPLE) {
-        if (r.misses * 4 > r.lookups) r.byValue = null;
+        if (r.misses * 4 > r.lookups) {
+          this.remembered -= byValue.size;
+          r.byValue = null;
+        }
         r.lookups = r.misses = 0;
       }
       if (hit) return hit;
@@ -292,8 +300,14 @@ export class Detector {
       r.byVerdicts.set(verdicts, sub);
     }
     if (r.byValue) {
-      if (r.byValue.size >= REFINED_VALUES) r.byValue.clear();
-      r.byValue.set(v, sub);
+      if (r.byValue.size >= REFINED_VALUES) {
+        this.remembered -= r.byValue.size;
+        r.byValue.clear();
+      }
+      if (this.remembered < REMEMBERED_VALUES) {
+        this.remembered++;
+        r.byValue.set(v, sub);
+      }
     }
     return sub;
   }
