@@ -422,7 +422,7 @@ describe('verdicts memoised per field value', () => {
   });
 });
 
-describe('plans narrowed by a field value (engine.ts refined)', () => {
+describe('plans narrowed by a field value (engine.ts narrowed)', () => {
   // Many rules on the same calls, each watching some principal: the detector narrows a record's candidates by the
   // verdicts of their userIdentity.arn items. Every answer must stay each rule's own, whatever the value: recurring,
   // new in every record (the memo of values is dropped), not a string, absent, or held under a literal dotted key.

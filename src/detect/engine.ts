@@ -2,7 +2,7 @@
  * Evaluating compiled rules against records. Rules are indexed by their witness (see sigma/detection.ts):
  * an event meets only the rules whose witness field holds one of its witness values, plus the few rules
  * without a witness. With thousands of rules an event still meets a handful, which the values of the index fields
- * prune (prune) and the value of one more field they share narrows further (refined).
+ * prune (prune) and the value of one more field they share narrows further (narrowed).
  */
 import { enterRecord, fieldReader, fieldText, leaveRecord, MISSING, type Json, type JsonObject } from '../sigma/fields.js';
 import type { DetectionRule } from '../sigma/rule.js';
@@ -56,8 +56,8 @@ interface CandidatePlan {
   /** Per rule: its test, or one specialised to the index values the plan was made for (see prune). */
   tests: Test[];
   reads: MemberReads | null;
-  /** Narrower plans by the value of a field several of these rules read (see refined); null: none worth it. */
-  refine: Refinement | null;
+  /** Narrower plans by the value of a field several of these rules read (see narrowed); null: none worth it. */
+  narrowing: Narrowing | null;
 }
 
 /**
@@ -66,14 +66,14 @@ interface CandidatePlan {
  * bucket (`userIdentity.arn|contains: ...`): the verdicts of the items on the record's ARN decide most of them, so
  * only the few left read and test their other members (with the bench's 3,000 variants, 8.3 candidates per record
  * become 0.9). Narrower plans are kept per combination of those verdicts (a handful), and found per value through
- * a memo while the values recur (see refined).
+ * a memo while the values recur (see narrowed).
  */
-interface Refinement {
+interface Narrowing {
   field: string;
   get: (rec: JsonObject) => Json | typeof MISSING;
   /**
    * The members holding the field and what the plan's rules read of them: loaded before the narrower plan, which
-   * reads no more of them (see refined), so they are read once.
+   * reads no more of them (see narrowed), so they are read once.
    */
   reads: MemberReads;
   /** The values the plan was specialised to (the index fields'), to which the field's value is added. */
@@ -81,25 +81,25 @@ interface Refinement {
   /** The distinct items on the field in the plan's rules: their verdicts on a value decide the narrower plan. */
   items: FieldItem[];
   byVerdicts: Map<string, CandidatePlan>;
-  /** The narrower plan of recent values; null once the values are found not to recur (see REFINE_SAMPLE). */
+  /** The narrower plan of recent values; null once the values are found not to recur (see NARROW_SAMPLE). */
   byValue: Map<string, CandidatePlan> | null;
   lookups: number;
   misses: number;
 }
 
-/** Refine a plan when at least this many of its rules read one field (one rule gains nothing from it). */
-const REFINE_RULES = 2;
+/** Narrow a plan when at least this many of its rules read one field (one rule gains nothing from it). */
+const NARROW_RULES = 2;
 /**
  * Values remembered per plan (past this, its memo starts over), and over all plans (past this, new values are not
  * remembered): a few MB at most, whatever the number of plans and distinct ARNs.
  */
-const REFINED_VALUES = 1024;
-const REMEMBERED_VALUES = 65536;
+const NARROW_MEMO = 1024;
+const NARROW_MEMO_TOTAL = 65536;
 /**
  * Lookups per check that the field's values recur: when more than a quarter are new, the plan stops remembering
  * values (a session ARN new in every record would fill the memo for nothing) and tests the items every time.
  */
-const REFINE_SAMPLE = 1 << 12;
+const NARROW_SAMPLE = 1 << 12;
 
 export class Detector {
   readonly rules: DetectionRule[];
@@ -120,9 +120,9 @@ export class Detector {
   private readonly unindexedPlan: CandidatePlan;
   /** Per rule, a closure calling its test (a rule's test may replace itself once compiled: see sigma/portable.ts). */
   private readonly ruleTests: Test[];
-  /** Narrower plans made so far (see refined), bounded like the index's memo, and values remembered for them. */
-  private refinedCount = 0;
-  private remembered = 0;
+  /** Narrower plans made so far (see narrowed), bounded like the index's memo, and values remembered for them. */
+  private narrowedCount = 0;
+  private rememberedValues = 0;
   private readonly indexFields: Set<string>;
 
   constructor(rules: DetectionRule[]) {
@@ -219,7 +219,7 @@ export class Detector {
    * run what is left of their condition: without their eventName and eventSource items, which every record of the
    * plan holds.
    */
-  private prune(values: JsonObject, cands: number[], refine = true): CandidatePlan {
+  private prune(values: JsonObject, cands: number[], narrow = true): CandidatePlan {
     const known = (item: FieldItem) => (item.refs || !Object.hasOwn(values, item.field) ? undefined : item.test(values));
     const keep: number[] = [];
     const tests: Test[] = [];
@@ -231,17 +231,17 @@ export class Detector {
       tests.push(this.rules[i]!.filters.length ? this.ruleTests[i]! : rest === true ? ALWAYS : rest);
     }
     const plan = this.planOf(keep, tests);
-    if (refine && plan.reads) plan.refine = this.refinement(values, keep, tests, plan.reads);
+    if (narrow && plan.reads) plan.narrowing = this.narrowingOf(values, keep, tests, plan.reads);
     return plan;
   }
 
   /**
-   * How to narrow these candidates (see Refinement): by the field most of them read, when at least REFINE_RULES do,
+   * How to narrow these candidates (see Narrowing): by the field most of them read, when at least NARROW_RULES do,
    * other than the fields whose values the plan already knows and the index's. Rules whose test is already decided
    * (ALWAYS) or kept whole (meta-filters) gain nothing, so they are not counted.
    */
-  private refinement(values: JsonObject, keep: number[], tests: Test[], planReads: MemberReads): Refinement | null {
-    if (keep.length < REFINE_RULES) return null;
+  private narrowingOf(values: JsonObject, keep: number[], tests: Test[], planReads: MemberReads): Narrowing | null {
+    if (keep.length < NARROW_RULES) return null;
     const counts = new Map<string, number>();
     keep.forEach((i, k) => {
       const reads = this.rules[i]!.reads;
@@ -252,7 +252,7 @@ export class Detector {
       }
     });
     let field: string | undefined;
-    let most = REFINE_RULES - 1;
+    let most = NARROW_RULES - 1;
     for (const [f, n] of counts) if (n > most) (field = f), (most = n);
     if (field === undefined) return null;
     // The items prune's `known` will decide once the field's value is known: those on the field, without references.
@@ -269,57 +269,57 @@ export class Detector {
   }
 
   /**
-   * The plan narrowed to the record's value of its refinement field (its members must be loaded): the candidates
+   * The plan narrowed to the record's value of its narrowing field (its members must be loaded): the candidates
    * pruned again with that value known too. Pruning depends only on the verdicts of the items on the field, so
    * values with the same verdicts share one narrower plan. A value that is not a string (absent, an array...) keeps
    * the plan as it is.
    */
-  private refined(plan: CandidatePlan, rec: JsonObject): CandidatePlan {
-    const r = plan.refine!;
-    const v = r.get(rec);
+  private narrowed(plan: CandidatePlan, rec: JsonObject): CandidatePlan {
+    const n = plan.narrowing!;
+    const v = n.get(rec);
     if (typeof v !== 'string') return plan;
-    const byValue = r.byValue;
+    const byValue = n.byValue;
     if (byValue) {
       const hit = byValue.get(v);
-      if (++r.lookups === REFINE_SAMPLE) {
-        if (r.misses * 4 > r.lookups) {
-          this.remembered -= byValue.size;
-          r.byValue = null;
+      if (++n.lookups === NARROW_SAMPLE) {
+        if (n.misses * 4 > n.lookups) {
+          this.rememberedValues -= byValue.size;
+          n.byValue = null;
         }
-        r.lookups = r.misses = 0;
+        n.lookups = n.misses = 0;
       }
       if (hit) return hit;
-      r.misses++;
+      n.misses++;
     }
     let verdicts = '';
-    for (const item of r.items) verdicts += item.test(rec) ? '1' : '0';
-    let sub = r.byVerdicts.get(verdicts);
+    for (const item of n.items) verdicts += item.test(rec) ? '1' : '0';
+    let sub = n.byVerdicts.get(verdicts);
     if (!sub) {
-      if (this.refinedCount >= MEMO_LIMIT) return plan;
-      sub = this.narrow(plan, r, v);
-      r.byVerdicts.set(verdicts, sub);
+      if (this.narrowedCount >= MEMO_LIMIT) return plan;
+      sub = this.narrowTo(plan, n, v);
+      n.byVerdicts.set(verdicts, sub);
     }
-    if (r.byValue) {
-      if (r.byValue.size >= REFINED_VALUES) {
-        this.remembered -= r.byValue.size;
-        r.byValue.clear();
+    if (n.byValue) {
+      if (n.byValue.size >= NARROW_MEMO) {
+        this.rememberedValues -= n.byValue.size;
+        n.byValue.clear();
       }
-      if (this.remembered < REMEMBERED_VALUES) {
-        this.remembered++;
-        r.byValue.set(v, sub);
+      if (this.rememberedValues < NARROW_MEMO_TOTAL) {
+        this.rememberedValues++;
+        n.byValue.set(v, sub);
       }
     }
     return sub;
   }
 
-  /** The plan's candidates pruned with the refinement field's value known as well. */
-  private narrow(plan: CandidatePlan, r: Refinement, v: string): CandidatePlan {
-    this.refinedCount++;
-    const sub = this.prune({ ...r.values, [r.field]: v }, plan.rules, false);
+  /** The plan's candidates pruned with the narrowing field's value known as well. */
+  private narrowTo(plan: CandidatePlan, n: Narrowing, v: string): CandidatePlan {
+    this.narrowedCount++;
+    const sub = this.prune({ ...n.values, [n.field]: v }, plan.rules, false);
     if (!sub.reads) return sub;
     // The narrower plan's rules are some of the plan's: of the members already loaded, they read no more than the
     // plan's rules. Naming the loaded shape lets load() skip those members (it compares shapes by identity).
-    const { ids, shapes } = r.reads;
+    const { ids, shapes } = n.reads;
     const own = sub.reads;
     sub.reads = {
       ids: own.ids,
@@ -337,7 +337,7 @@ export class Detector {
    * Of an object member, only the keys these candidates read (see ProjectedRecord.load).
    */
   private planOf(rules: number[], tests = rules.map((i) => this.ruleTests[i]!)): CandidatePlan {
-    return { rules, tests, reads: this.readsOf(rules), refine: null };
+    return { rules, tests, reads: this.readsOf(rules), narrowing: null };
   }
 
   /** What a candidate list reads, kept per list (a few hundred distinct lists; merged shapes are new objects). */
@@ -378,7 +378,7 @@ export class Detector {
     const entered = enterRecord();
     try {
       let plan = this.planFor(rec);
-      if (plan.refine) plan = this.refined(plan, rec);
+      if (plan.narrowing) plan = this.narrowed(plan, rec);
       return this.evaluate(plan, rec);
     } finally {
       leaveRecord(entered);
@@ -395,9 +395,9 @@ export class Detector {
       p.load(this.indexKeys);
       let plan = this.planFor(p.rec);
       if (plan.rules.length === 0) return NONE;
-      if (plan.refine) {
-        p.load(plan.refine.reads.ids, plan.refine.reads.shapes);
-        plan = this.refined(plan, p.rec);
+      if (plan.narrowing) {
+        p.load(plan.narrowing.reads.ids, plan.narrowing.reads.shapes);
+        plan = this.narrowed(plan, p.rec);
         if (plan.rules.length === 0) return NONE;
       }
       if (plan.reads === null) p.loadAll();
@@ -419,7 +419,7 @@ export class Detector {
   get stats(): { indexed: number; unindexed: number; fields: string[]; combinations: number; plans: number; narrowed: number } {
     return {
       indexed: this.rules.length - this.unindexed.length, unindexed: this.unindexed.length, fields: this.indexes.map((i) => i.field),
-      combinations: this.planCount, plans: this.plansByKey.size, narrowed: this.refinedCount,
+      combinations: this.planCount, plans: this.plansByKey.size, narrowed: this.narrowedCount,
     };
   }
 }

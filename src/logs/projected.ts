@@ -308,7 +308,7 @@ export class ProjectedRecord {
    * The string of these ASCII bytes (at most CACHED_LENGTH), the same string object as last time when they recur.
    * CloudTrail repeats its event names, sources, regions, identity types, buckets, principals' ARNs and user agents
    * record after record: comparing the bytes with the cached string costs less than making a new one, and a recurring
-   * string keeps its hash for the value numbering and the detector's maps (fields.ts valueId, engine.ts refined). A
+   * string keeps its hash for the value numbering and the detector's maps (fields.ts valueId, engine.ts narrowed). A
    * slot holds the last string whose hash fell in it. In-process (split, project, evaluate): up to 32 bytes, 2.06 to
    * 1.90 us per record with 60 variants, 4.13 to 3.98 with the SigmaHQ rules; then up to 128 (ARNs and user agents,
    * which the plans narrowed by ARN look up), 3.65 to 3.47 with 3,000 variants, 4.09 to 4.03 with the SigmaHQ rules.
